@@ -1,0 +1,28 @@
+# The two set-up commands are `make html` and `make test`; both create .venv on first use.
+PY_BOOT ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: html serve devserver test clean publish
+
+$(STAMP): requirements.txt requirements-test.txt
+	test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+	touch $(STAMP)
+
+html: $(STAMP)
+	$(PY) tools/site.py build
+
+serve: $(STAMP)
+	$(PY) tools/site.py serve --port $(PORT)
+
+devserver: $(STAMP)
+	$(PY) tools/site.py devserver --port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf output .output-new-* .output-old-* dist __pycache__ .pytest_cache

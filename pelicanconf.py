@@ -1,0 +1,60 @@
+"""Pelican settings for the annotated explainer (local builds and the offline archive)."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+AUTHOR = "The explainer's editors"
+SITENAME = "The 28-point plan, annotated"
+SITESUBTITLE = "The US\u2013Russia peace plan for Ukraine of November 2025, clause by clause, with sources"
+SITEURL = ""
+RELATIVE_URLS = True
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+# Every page states its own date; nothing falls back to a file's mtime.
+DEFAULT_DATE = (2025, 11, 25)
+PATH = "content"
+THEME = "theme"
+OUTPUT_PATH = "output"
+
+# Our pages are a document, not a blog: no articles, no taxonomies, no feeds here.
+ARTICLE_PATHS: list[str] = []
+PAGE_PATHS = ["pages", "clauses"]
+STATIC_PATHS: list[str] = []
+PAGE_URL = "{slug}.html"
+PAGE_SAVE_AS = "{slug}.html"
+INDEX_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+CATEGORY_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+TAG_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+DIRECT_TEMPLATES: list[str] = []
+DISPLAY_PAGES_ON_MENU = False
+DISPLAY_CATEGORIES_ON_MENU = False
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+SLUGIFY_SOURCE = "basename"
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+        "markdown.extensions.toc": {"permalink": False},
+    },
+    "output_format": "html5",
+}
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["bibcite"]
+BIBCITE_ROOT = str(ROOT)
+BIBCITE_BIBLIOGRAPHY = ["citations"]
+BIBCITE_SOURCE_TEXTS = "../shared/sources"

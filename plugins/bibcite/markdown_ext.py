@@ -1,0 +1,256 @@
+"""The Python-Markdown extension: citations, fenced divs and unsafe-input checks.
+
+One ``BibciteExtension`` object owns the state of the document being read;
+the reader calls ``begin()`` before and ``finish()`` after each conversion.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+from markdown import Markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from . import render, safety, syntax
+from .bibliography import Source
+from .problems import Problem
+from .resolve import Note, resolve
+
+#: Classes a fenced div (``::: {.name}``) may carry, and the element each becomes.
+DIV_CLASSES = {"clause": "blockquote", "differ": "section"}
+DIV_OPEN_RE = re.compile(r"^:::+\s*\{\s*\.([A-Za-z][\w-]*)\s*\}\s*$")
+DIV_CLOSE_RE = re.compile(r"^:::+\s*$")
+ITEM_RE = re.compile(r"^([a-z])\.\s+")
+
+
+@dataclass
+class ClauseParagraph:
+    """A paragraph of a clause's verbatim text, for the verbatim check."""
+
+    #: the paragraph's text without its item label or list marker
+    text: str
+    #: 1-based line in the source file
+    line: int
+
+
+@dataclass
+class DocumentResult:
+    """What the extension learned from one document."""
+
+    notes: tuple[Note, ...] = ()
+    notes_html: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    clause_text: list[ClauseParagraph] = field(default_factory=list)
+
+
+class BibciteExtension(Extension):
+    """Registers the processors; owns the per-document state."""
+
+    def __init__(self, sources: dict[str, Source] | None = None, **kwargs):
+        self.sources: dict[str, Source] = sources or {}
+        self.path = ""
+        self.active = False
+        self.result = DocumentResult()
+        super().__init__(**kwargs)
+
+    def begin(self, path: str) -> None:
+        """Start a new document at repository-relative *path*."""
+        self.path = path
+        self.active = True
+        self.result = DocumentResult()
+
+    def finish(self) -> DocumentResult:
+        """End the document and hand back what was found."""
+        self.active = False
+        return self.result
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        """Register the processors.
+
+        - ``bibcite`` preprocessor, priority 28: after ``normalize_whitespace``
+          (30), which keeps line numbers, and before ``meta`` (27), so it sees
+          the file's real lines; it replaces each citation group by a stashed
+          marker and checks raw HTML, links and fenced divs.
+        - ``bibcite-div`` block processor, priority 75: before code blocks
+          (80 runs first) are out of the way, ahead of lists and paragraphs,
+          so a ``::: {.clause}`` fence becomes one element.
+        - ``bibcite-clause`` treeprocessor, priority 5: after inline
+          processing, gives every clause item a stable id (``point-21-b``).
+        """
+        md.preprocessors.register(CitationPreprocessor(md, self), "bibcite", 28)
+        md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "bibcite-div", 75)
+        md.treeprocessors.register(ClauseTreeprocessor(md, self), "bibcite-clause", 5)
+
+
+class CitationPreprocessor(Preprocessor):
+    """Finds citations with their real positions and stashes their markers."""
+
+    def __init__(self, md: Markdown, ext: BibciteExtension):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, lines: list[str]) -> list[str]:
+        ext = self.ext
+        text = "\n".join(lines)
+        if not ext.active:
+            # metadata fields such as the summary are converted separately
+            if syntax.scan(text, skip_header=False)[0]:
+                ext.result.problems.append(
+                    Problem(ext.path, 1, 1, "cite.in-metadata", "citation in a metadata field",
+                            "cite in the body of the page, not in its header"))
+            return lines
+        problems = ext.result.problems
+        index = syntax.LineIndex(text)
+        groups, bad = syntax.scan(text)
+        for item in bad:
+            line, col = index.locate(item.offset)
+            problems.append(Problem(ext.path, line, col, "cite.syntax", item.message, item.hint))
+        problems.extend(safety.check_markdown(text, ext.path))
+        problems.extend(self._check_divs(lines))
+        ext.result.clause_text = self._clause_paragraphs(lines)
+        resolved = resolve(groups, ext.sources, text, ext.path)
+        problems.extend(resolved.problems)
+        ext.result.notes = resolved.notes
+        ext.result.notes_html = render.notes_section(resolved.notes)
+        pieces = []
+        last = 0
+        for group, marks in zip(groups, resolved.markers, strict=True):
+            html = render.marker(marks)
+            # A space before the bracket belongs to the citation, as in Pandoc.
+            start = group.start
+            while start > last and text[start - 1] == " ":
+                start -= 1
+            pieces.append(text[last:start])
+            pieces.append(self.md.htmlStash.store(html) if html else "")
+            last = group.end
+        pieces.append(text[last:])
+        return "".join(pieces).split("\n")
+
+    def _check_divs(self, lines: list[str]) -> list[Problem]:
+        problems = []
+        open_at: int | None = None
+        for number, line in enumerate(lines, 1):
+            if m := DIV_OPEN_RE.match(line):
+                if open_at is not None:
+                    problems.append(Problem(self.ext.path, number, 1, "md.div-nested",
+                                            f"fenced div opened inside the one opened on line {open_at}",
+                                            "close the first with ':::' before opening another"))
+                open_at = number
+                if m.group(1) not in DIV_CLASSES:
+                    problems.append(Problem(self.ext.path, number, m.start(1) + 1, "md.div-class",
+                                            f"unknown fenced div class {m.group(1)!r}",
+                                            "use one of " + ", ".join("." + c for c in DIV_CLASSES)))
+            elif DIV_CLOSE_RE.match(line):
+                if open_at is None:
+                    problems.append(Problem(self.ext.path, number, 1, "md.div-unopened",
+                                            "':::' closes no fenced div", "remove it or open a div above"))
+                open_at = None
+            elif line.startswith(":::"):
+                problems.append(Problem(self.ext.path, number, 1, "md.div-syntax",
+                                        f"malformed fenced div line {line.strip()!r}",
+                                        "write '::: {.clause}' or '::: {.differ}' to open and ':::' to close"))
+        if open_at is not None:
+            problems.append(Problem(self.ext.path, open_at, 1, "md.div-unclosed", "fenced div is never closed",
+                                    "add a line ':::' after its content"))
+        return problems
+
+    @staticmethod
+    def _clause_paragraphs(lines: list[str]) -> list[ClauseParagraph]:
+        """Paragraphs (list items included) inside ``::: {.clause}`` fences."""
+        paragraphs: list[ClauseParagraph] = []
+        inside = False
+        current: list[str] = []
+        start = 0
+
+        def flush() -> None:
+            if current:
+                text = " ".join(" ".join(current).split())
+                text = ITEM_RE.sub("", re.sub(r"^[-*+]\s+", "", text))
+                paragraphs.append(ClauseParagraph(text, start))
+                current.clear()
+
+        for number, line in enumerate(lines, 1):
+            m = DIV_OPEN_RE.match(line)
+            if m and m.group(1) == "clause":
+                inside = True
+                continue
+            if not inside:
+                continue
+            if DIV_CLOSE_RE.match(line):
+                flush()
+                inside = False
+            elif not line.strip() or re.match(r"^[-*+]\s", line):
+                flush()
+                if line.strip():
+                    current.append(line)
+                    start = number
+            else:
+                if not current:
+                    start = number
+                current.append(line)
+        return paragraphs
+
+
+class FencedDivProcessor(BlockProcessor):
+    """Turns ``::: {.name}`` ... ``:::`` into one element with class *name*."""
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        m = DIV_OPEN_RE.match(block.split("\n", 1)[0])
+        return bool(m and m.group(1) in DIV_CLASSES)
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        head, _, rest = blocks.pop(0).partition("\n")
+        name = DIV_OPEN_RE.match(head).group(1)
+        inner: list[str] = []
+        pending = rest
+        while True:
+            lines = pending.split("\n")
+            close = next((i for i, line in enumerate(lines) if DIV_CLOSE_RE.match(line)), None)
+            if close is not None:
+                inner.append("\n".join(lines[:close]))
+                after = "\n".join(lines[close + 1 :])
+                if after.strip():
+                    blocks.insert(0, after)
+                break
+            inner.append(pending)
+            if not blocks:
+                break  # unclosed: reported by the preprocessor
+            pending = blocks.pop(0)
+        element = etree.SubElement(parent, DIV_CLASSES[name])
+        element.set("class", f"{name}-text" if name == "clause" else name)
+        self.parser.parseBlocks(element, [b for b in inner if b.strip()])
+
+
+class ClauseTreeprocessor(Treeprocessor):
+    """Gives the clause quotation and each of its items a stable id."""
+
+    def __init__(self, md: Markdown, ext: BibciteExtension):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        meta = getattr(self.md, "Meta", {}) or {}
+        number = (meta.get("clause") or [""])[0].strip()
+        for quote in root.iter("blockquote"):
+            if quote.get("class") != "clause-text" or not number:
+                continue
+            quote.set("id", f"point-{number}-text")
+            bullet = 0
+            for child in quote:
+                if child.tag == "p" and child.text and (m := ITEM_RE.match(child.text)):
+                    child.set("id", f"point-{number}-{m.group(1)}")
+                    child.text = child.text[m.end() :]
+                    item_label = etree.Element("span", {"class": "item-label"})
+                    item_label.text = m.group(1) + ". "
+                    item_label.tail = child.text
+                    child.text = None
+                    child.insert(0, item_label)
+                elif child.tag in ("ul", "ol"):
+                    for li in child.iter("li"):
+                        bullet += 1
+                        li.set("id", f"point-{number}-{bullet}")

@@ -1,0 +1,101 @@
+"""Located problems: what every check in the plugin reports, and the collector."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+ERROR = "error"
+WARNING = "warning"
+#: printed for information; neither fails the build nor counts as a warning
+NOTE = "note"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located problem, printed as ``path:line:col: message [code]``."""
+
+    #: path relative to the repository root, with forward slashes
+    path: str
+    #: 1-based line number (0 when the problem concerns the whole file)
+    line: int
+    #: 1-based column number
+    column: int
+    #: stable identifier such as ``cite.unknown-key``, documented in CONTRIBUTING.md
+    code: str
+    #: one-line description that quotes the offending input
+    message: str
+    #: how to fix it; may be empty
+    hint: str = ""
+    #: ``error`` fails the build; ``warning`` is listed at the end
+    severity: str = ERROR
+
+    def format(self) -> str:
+        """Render as a compiler-style line, with the hint on its own line."""
+        head = f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+        return f"{head}\n    hint: {self.hint}" if self.hint else head
+
+    def format_github(self) -> str:
+        """Render as a GitHub Actions workflow command (annotation)."""
+        kind = {ERROR: "error", WARNING: "warning"}.get(self.severity, "notice")
+        text = f"{self.message} [{self.code}]" + (f" Hint: {self.hint}" if self.hint else "")
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{kind} file={self.path},line={max(self.line, 1)},col={max(self.column, 1)}::{text}"
+
+
+def relative(path: str | Path, root: str | Path) -> str:
+    """Return *path* relative to *root* with forward slashes, or as given if outside."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+@dataclass
+class Collector:
+    """Gathers problems from every stage of one build; never drops one."""
+
+    root: Path = field(default_factory=Path.cwd)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        """Record *problem* once (the same problem reported twice is kept once)."""
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def extend(self, problems: list[Problem]) -> None:
+        """Record several problems."""
+        for problem in problems:
+            self.add(problem)
+
+    def reset(self, root: Path | None = None) -> None:
+        """Forget everything, for a new build in the same process."""
+        self.problems.clear()
+        if root is not None:
+            self.root = root
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that fail the build."""
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems listed after the errors without failing the build."""
+        return [p for p in self.problems if p.severity == WARNING]
+
+    def ordered(self) -> list[Problem]:
+        """Errors first, then warnings, each sorted by place."""
+        notes = [p for p in self.problems if p.severity == NOTE]
+        return sorted(self.errors) + sorted(self.warnings) + sorted(notes)
+
+    def report(self, stream: TextIO | None = None, fmt: str = "text") -> None:
+        """Print every problem and a one-line summary."""
+        out = stream or sys.stderr
+        for problem in self.ordered():
+            print(problem.format_github() if fmt == "github" else problem.format(), file=out)
+        if self.problems:
+            print(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)", file=out)

@@ -1,0 +1,123 @@
+"""Honesty checks against the articles' own texts.
+
+- Every quoted pinpoint (``[@key, "..."]``) must occur verbatim in that source.
+- Every paragraph of a clause's quoted text must occur verbatim in the plan.
+- No run of more than 25 consecutive words of any source may appear in content
+  outside the clause quotations (the plan is the document being annotated).
+
+Matching normalises whitespace and quote marks only.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .bibliography import Source
+from .problems import NOTE, Problem
+
+QUOTE_MARKS = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u00ab": '"',
+                             "\u00bb": '"', "\u2032": "'"})
+WORD_RE = re.compile(r"[\w'’-]+")
+MAX_RUN = 25
+
+
+def normalise(text: str) -> str:
+    """Straighten quote marks and collapse whitespace."""
+    return " ".join(text.translate(QUOTE_MARKS).split())
+
+
+def load_texts(sources: dict[str, Source], folder: Path) -> dict[str, str] | None:
+    """Normalised texts by source key, or None when the folder is absent."""
+    if not folder.is_dir():
+        return None
+    texts = {}
+    for key, source in sources.items():
+        if source.sourcetext and (folder / source.sourcetext).is_file():
+            texts[key] = normalise((folder / source.sourcetext).read_text(encoding="utf-8"))
+    return texts
+
+
+def missing_texts(sources: dict[str, Source], folder: Path) -> list[Problem]:
+    """An error for each ``sourcetext`` that names a file the folder lacks."""
+    return [
+        Problem(s.path, s.line, 1, "bib.sourcetext", f"sourcetext {s.sourcetext!r} of {s.key!r} is not in {folder}",
+                "give the file name of the article's text in the source-text folder")
+        for s in sources.values()
+        if s.sourcetext and not (folder / s.sourcetext).is_file()
+    ]
+
+
+def check_quote(quote: str, key: str, texts: dict[str, str], path: str, line: int, column: int) -> Problem | None:
+    """The problem if *quote* is not found verbatim in the text of *key*."""
+    if key not in texts:
+        return None
+    if normalise(quote) in texts[key]:
+        return None
+    return Problem(path, line, column, "quote.not-found",
+                   f"quoted passage not found in the text of {key!r}: \u201c{quote[:80]}\u201d",
+                   "copy the words exactly (only whitespace and quote marks may differ), or use a locator")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words, for the copy check."""
+    return [w.lower().replace("’", "'") for w in WORD_RE.findall(text.translate(QUOTE_MARKS))]
+
+
+class CopyIndex:
+    """All runs of MAX_RUN + 1 consecutive words of the sources, hashed for lookup."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.runs: dict[tuple[str, ...], str] = {}
+        size = MAX_RUN + 1
+        for key, text in texts.items():
+            w = words(text)
+            for i in range(len(w) - size + 1):
+                self.runs.setdefault(tuple(w[i : i + size]), key)
+
+    def find(self, text: str) -> tuple[str, int] | None:
+        """The source key and word index of the first copied run in *text*, if any."""
+        w = words(text)
+        size = MAX_RUN + 1
+        for i in range(len(w) - size + 1):
+            key = self.runs.get(tuple(w[i : i + size]))
+            if key is not None:
+                return key, i
+        return None
+
+
+def check_copy(index: CopyIndex, text: str, path: str, exempt: list[tuple[int, int]]) -> list[Problem]:
+    """Problems for each paragraph of *text* that repeats more than MAX_RUN words of a source.
+
+    *exempt* lists 1-based inclusive line ranges (the clause quotation) that are skipped.
+    """
+    problems = []
+    lines = text.split("\n")
+    start = 0
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            found = index.find(" ".join(paragraph))
+            if found:
+                problems.append(Problem(path, start, 1, "copy.long-run",
+                                        f"more than {MAX_RUN} consecutive words copied from {found[0]!r}",
+                                        f"write it in your own words; a quotation is at most {MAX_RUN} words"))
+            paragraph.clear()
+
+    for number, line in enumerate(lines, 1):
+        if any(a <= number <= b for a, b in exempt) or not line.strip():
+            flush()
+            continue
+        if not paragraph:
+            start = number
+        paragraph.append(line)
+    flush()
+    return problems
+
+
+def skipped_notice(folder: Path) -> Problem:
+    """The notice that the checks against source texts did not run."""
+    return Problem(str(folder), 0, 0, "quote.skipped",
+                   "source texts not found: quote, verbatim and copy checks were skipped",
+                   "place the articles' texts there (CI has them) to run these checks", NOTE)

@@ -1,0 +1,132 @@
+"""Pure HTML builders: the citation marker, the notes list and a source's description.
+
+Links to the generated source pages start with ``ROOT`` and are made relative
+to each page once Pelican knows where the page is saved.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import quote as percent
+
+from .bibliography import KINDS, Source, format_date
+from .resolve import Note, Ref
+
+#: Stand-in for the site root in links to source pages; see plugin.relink().
+ROOT = "bibcite-root:/"
+KIND_LABELS = {kind: text.split(":")[0] for kind, text in KINDS.items()}
+
+
+def source_href(key: str) -> str:
+    """Site-root link to the page of source *key*."""
+    return f"{ROOT}sources/{percent(key, safe='')}.html"
+
+
+def text_fragment(url: str, passage: str) -> str:
+    """*url* with a Text Fragment that scrolls to *passage* (WICG scroll-to-text)."""
+    # '-', ',' and '&' are syntax inside a text directive, so they are encoded too.
+    encoded = percent(passage, safe="").replace("-", "%2D")
+    base = url.split("#", 1)[0]
+    return f"{base}#:~:text={encoded}"
+
+
+def marker(marks: tuple[tuple[int, str], ...]) -> str:
+    """The superscript markers for one citation group."""
+    links = ",".join(
+        f'<a class="noteref" id="{anchor}" href="#note-{number}" role="doc-noteref" '
+        f'aria-label="Note {number}">{number}</a>'
+        for number, anchor in marks
+    )
+    return f'<sup class="cite">{links}</sup>' if links else ""
+
+
+def badge(source: Source) -> str:
+    """The kind-of-source badge."""
+    return (
+        f'<span class="badge kind-{escape(source.kind)}" title="{escape(KINDS.get(source.kind, ""))}">'
+        f"{escape(KIND_LABELS.get(source.kind, source.kind))}</span>"
+    )
+
+
+def _unknown(text: str) -> str:
+    return f'<span class="unknown">{escape(text)}</span>'
+
+
+def describe(source: Source) -> str:
+    """Outlet, title, byline, date, address, access date and archive link, honestly."""
+    outlet = escape(source.outlet) if source.outlet else _unknown("publisher not identified")
+    title = f"\u201c{escape(source.title)}\u201d" if source.title else _unknown("title not identified")
+    byline = "by " + escape(", ".join(source.authors)) if source.authors else _unknown("byline not identified")
+    when = escape(format_date(source.date)) if source.date else _unknown("date not identified")
+    if source.datenote:
+        when += f' <span class="datenote">({escape(source.datenote)})</span>'
+    parts = [
+        f'<span class="src-outlet">{outlet}</span>',
+        f'<span class="src-title">{title}</span>',
+        f'<span class="src-byline">{byline}</span>',
+        f'<span class="src-date">{when}</span>',
+    ]
+    text = ", ".join(parts) + ". "
+    if source.url:
+        text += f'<a class="src-url" href="{escape(source.url)}">{escape(source.url)}</a>'
+        if source.urldate:
+            text += f' <span class="src-accessed">(accessed {escape(format_date(source.urldate))})</span>'
+        text += ". "
+    else:
+        text += _unknown("address not identified") + ". "
+    if source.archiveurl:
+        text += f'<a class="src-archive" href="{escape(source.archiveurl)}">Archived copy</a>. '
+    return text.strip()
+
+
+def pinpoint(ref: Ref, source: Source) -> str:
+    """The prefix, locator or quoted passage of one citing place."""
+    bits = []
+    if ref.prefix:
+        bits.append(escape(ref.prefix))
+    if ref.locator:
+        bits.append(escape(ref.locator))
+    if ref.quote:
+        passage = f"\u201c{escape(ref.quote)}\u201d"
+        if source.url:
+            passage = f'<a class="fragment" href="{escape(text_fragment(source.url, ref.quote))}">{passage}</a>'
+        bits.append(passage)
+    return ", ".join(bits)
+
+
+def note_item(note: Note) -> str:
+    """One ``<li>`` of the notes list."""
+    source = note.source
+    backs = " ".join(
+        f'<a class="backref" href="#{ref.anchor}" aria-label="Back to citation {note.number}{ref.label}">'
+        f"\u21a9\ufe0e{note.number}{ref.label if len(note.refs) > 1 else ''}</a>"
+        for ref in note.refs
+    )
+    pins = [
+        f'<li><a href="#{ref.anchor}">{note.number}{ref.label}</a>: {pinpoint(ref, source)}</li>'
+        for ref in note.refs
+        if ref.prefix or ref.locator or ref.quote
+    ]
+    pin_list = f'<ul class="pinpoints">{"".join(pins)}</ul>' if pins else ""
+    reliability = (
+        f'<p class="reliability"><strong>Reliability:</strong> {escape(source.note)}</p>' if source.note else ""
+    )
+    return (
+        f'<li id="{note.anchor}" class="note" data-source="{escape(source.key)}">'
+        f'<span class="backrefs">{backs}</span> {badge(source)} '
+        f'<span class="source">{describe(source)}</span> '
+        f'<a class="about" href="{source_href(source.key)}">About this source</a>'
+        f"{pin_list}{reliability}</li>"
+    )
+
+
+def notes_section(notes: tuple[Note, ...]) -> str:
+    """The page's notes list, or empty when nothing is cited."""
+    if not notes:
+        return ""
+    items = "".join(note_item(note) for note in notes)
+    return (
+        '<section class="notes" role="doc-endnotes" aria-labelledby="notes-heading">'
+        '<h2 id="notes-heading">Notes</h2>'
+        f'<ol class="notes-list">{items}</ol></section>'
+    )

@@ -1,0 +1,349 @@
+"""Pure parser of the citation syntax, a subset of Pandoc's.
+
+Accepted forms, inside square brackets::
+
+    [@key]                      one source
+    [@key, para. 4]             with a locator
+    [@a; @b]                    several sources
+    [see @key, p. 2]            with a prefix
+    [@key, "exact words"]       with a quoted passage as the pinpoint
+
+A bracketed group is a citation when an ``@`` opens it or follows a space or
+``;`` inside it.  A bare ``@handle`` outside brackets, an e-mail address, a URL
+containing ``@`` and anything in a code span, fenced or indented code block or
+the metadata header is never a citation.  Nothing here imports Pelican or
+Markdown, so the linter and the tests use it directly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+#: Pandoc's key rule: starts with a letter, digit or ``_``; internal
+#: punctuation is allowed only when followed by a letter, digit or ``_``.
+KEY_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_]|[:.#$%&+?<>~/-](?=[A-Za-z0-9_]))*")
+#: An ``@`` that marks a citation: at the start of the group or after a space or ``;``.
+MARKER_RE = re.compile(r"(?:^|(?<=[\s;]))@")
+OPEN_QUOTES = {'"': '"', "\u201c": "\u201d"}
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+META_LINE_RE = re.compile(r"^[ ]{0,3}[A-Za-z0-9_-]+:")
+LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+@dataclass(frozen=True)
+class Cite:
+    """One source cited inside a group."""
+
+    #: the citation key, without the ``@``
+    key: str
+    #: text before the key, such as ``see``; may be empty
+    prefix: str
+    #: locator after the comma, such as ``para. 4``; empty when absent
+    locator: str
+    #: quoted passage used as the pinpoint; empty when absent
+    quote: str
+    #: offset of the ``@`` in the scanned text
+    offset: int
+
+
+@dataclass(frozen=True)
+class Group:
+    """A bracketed citation group such as ``[@a; @b]``."""
+
+    #: the cited sources in order
+    cites: tuple[Cite, ...]
+    #: offset of the opening bracket in the scanned text
+    start: int
+    #: offset just after the closing bracket
+    end: int
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """A group that looks like a citation but cannot be parsed."""
+
+    #: offset of the problem in the scanned text
+    offset: int
+    #: what is wrong, quoting the input
+    message: str
+    #: how to fix it
+    hint: str
+
+
+class LineIndex:
+    """Maps offsets in a text to 1-based (line, column) pairs."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """Return the 1-based line and column of *offset*."""
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+
+def header_end(text: str) -> int:
+    """Return the offset where a Pelican/Python-Markdown metadata header ends (0 if none)."""
+    lines = text.split("\n")
+    if not lines or not META_LINE_RE.match(lines[0]):
+        return 0
+    offset = 0
+    for line in lines:
+        if not line.strip():
+            break
+        offset += len(line) + 1
+    return min(offset, len(text))
+
+
+def code_spans(text: str, skip_header: bool = True) -> list[tuple[int, int]]:
+    """Return sorted ``(start, end)`` ranges that must not be scanned for citations.
+
+    Covers the metadata header, fenced code blocks, indented code blocks and
+    inline code spans, following CommonMark closely enough for prose.
+    """
+    ranges: list[tuple[int, int]] = []
+    start = header_end(text) if skip_header else 0
+    if start:
+        ranges.append((0, start))
+    offset = 0
+    fence: str | None = None
+    fence_start = 0
+    prev_blank = True
+    in_list = False
+    prose: list[tuple[int, int]] = []
+    for line in text.split("\n"):
+        end = offset + len(line)
+        if offset < start:
+            offset = end + 1
+            continue
+        if fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                ranges.append((fence_start, end))
+                fence = None
+        elif m := FENCE_RE.match(line):
+            fence = m.group(1)
+            fence_start = offset
+        elif prev_blank and not in_list and (line.startswith("    ") or line.startswith("\t")):
+            ranges.append((offset, end))
+            prev_blank = False
+            offset = end + 1
+            continue
+        else:
+            prose.append((offset, end))
+        if line.strip():
+            if LIST_ITEM_RE.match(line):
+                in_list = True
+            elif not line.startswith((" ", "\t")):
+                in_list = False
+        prev_blank = not line.strip()
+        offset = end + 1
+    if fence is not None:
+        ranges.append((fence_start, len(text)))
+    ranges.extend(_inline_code(text, prose))
+    return sorted(ranges)
+
+
+def _inline_code(text: str, prose: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Find backtick code spans, which may cross lines within a paragraph."""
+    ranges = []
+    for block_start, block_end in _paragraphs(prose):
+        chunk = text[block_start:block_end]
+        i = 0
+        while (m := re.compile(r"`+").search(chunk, i)) is not None:
+            ticks = m.group(0)
+            close = re.compile(rf"(?<!`){ticks}(?!`)").search(chunk, m.end())
+            if close is None:
+                i = m.end()
+                continue
+            ranges.append((block_start + m.start(), block_start + close.end()))
+            i = close.end()
+    return ranges
+
+
+def _paragraphs(lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge consecutive non-blank prose lines into paragraph ranges."""
+    merged: list[tuple[int, int]] = []
+    for start, end in lines:
+        if end == start:
+            continue
+        if merged and merged[-1][1] + 1 == start:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:
+    i = bisect.bisect_right(ranges, (offset, float("inf"))) - 1
+    return i >= 0 and ranges[i][0] <= offset < ranges[i][1]
+
+
+def scan(text: str, skip_header: bool = True) -> tuple[list[Group], list[SyntaxProblem]]:
+    """Find every citation group in a Markdown document.
+
+    Returns the groups in document order and the syntax problems of groups
+    that look like citations but are malformed.
+    """
+    skip = code_spans(text, skip_header)
+    groups: list[Group] = []
+    problems: list[SyntaxProblem] = []
+    i = 0
+    while (j := text.find("[", i)) != -1:
+        i = j + 1
+        if _inside(skip, j) or _escaped(text, j) or (j > 0 and text[j - 1] == "!"):
+            continue
+        close = _closing_bracket(text, j)
+        if close is None:
+            continue
+        body = text[j + 1 : close]
+        if not MARKER_RE.search(body) or _inside(skip, close):
+            continue
+        after = text[close + 1 : close + 2]
+        if after in ("(", "[") or (after == ":" and (j == 0 or text[j - 1] == "\n")):
+            continue  # a link or link reference whose text starts with @, not a citation
+        result = parse_group(body, j + 1)
+        if isinstance(result, SyntaxProblem):
+            problems.append(result)
+        else:
+            groups.append(Group(result, j, close + 1))
+        i = close + 1
+    return groups, problems
+
+
+def _escaped(text: str, offset: int) -> bool:
+    backslashes = 0
+    k = offset - 1
+    while k >= 0 and text[k] == "\\":
+        backslashes += 1
+        k -= 1
+    return backslashes % 2 == 1
+
+
+def _closing_bracket(text: str, start: int) -> int | None:
+    """Return the offset of the ``]`` closing the group opened at *start*.
+
+    Quoted passages may contain brackets and semicolons; a blank line or a
+    nested ``[`` ends the search.
+    """
+    quote: str | None = None
+    k = start + 1
+    while k < len(text):
+        c = text[k]
+        if c == "\n" and text[k + 1 : k + 2] == "\n":
+            return None
+        if quote is not None:
+            if c == quote:
+                quote = None
+        elif c in OPEN_QUOTES and _quote_allowed(text, start, k):
+            quote = OPEN_QUOTES[c]
+        elif c == "]":
+            return k
+        elif c == "[":
+            return None
+        k += 1
+    return None
+
+
+def _quote_allowed(text: str, start: int, k: int) -> bool:
+    """A quote opens a pinpoint only right after ``@key,`` (so prose quotes are left alone)."""
+    before = text[start + 1 : k].rstrip()
+    return before.endswith(",") and MARKER_RE.search(before) is not None
+
+
+def parse_group(body: str, base: int = 0) -> tuple[Cite, ...] | SyntaxProblem:
+    """Parse the inside of a citation group; *base* is its offset in the document."""
+    items = _split_items(body)
+    cites = []
+    for item_start, item in items:
+        parsed = _parse_item(item, base + item_start)
+        if isinstance(parsed, SyntaxProblem):
+            return parsed
+        cites.append(parsed)
+    return tuple(cites)
+
+
+def _split_items(body: str) -> list[tuple[int, str]]:
+    """Split at ``;`` outside quoted passages, keeping each item's offset."""
+    items = []
+    quote: str | None = None
+    start = 0
+    for k, c in enumerate(body):
+        if quote is not None:
+            if c == quote:
+                quote = None
+        elif c in OPEN_QUOTES and body[start:k].rstrip().endswith(","):
+            quote = OPEN_QUOTES[c]
+        elif c == ";":
+            items.append((start, body[start:k]))
+            start = k + 1
+    items.append((start, body[start:]))
+    return items
+
+
+def _parse_item(item: str, base: int) -> Cite | SyntaxProblem:
+    stripped = item.strip()
+    lead = len(item) - len(item.lstrip())
+    if not stripped:
+        return SyntaxProblem(base + lead, "empty item in citation group", "remove the extra ';' or add '@key'")
+    markers = list(MARKER_RE.finditer(item))
+    if not markers:
+        return SyntaxProblem(
+            base + lead,
+            f"citation item {stripped!r} has no '@key'",
+            "separate sources with ';' and start each key with '@', as in [@a; @b]",
+        )
+    at = markers[0].start()
+    prefix = item[:at].strip()
+    key_match = KEY_RE.match(item, at + 1)
+    if key_match is None:
+        return SyntaxProblem(
+            base + at,
+            f"missing citation key after '@' in {stripped!r}",
+            "write the BibTeX key right after '@', as in [@rollingstone2025]",
+        )
+    key = key_match.group(0)
+    rest = item[key_match.end() :]
+    if len(markers) > 1:
+        return SyntaxProblem(
+            base + markers[1].start(),
+            f"two keys in one citation item {stripped!r}",
+            "separate sources with ';', as in [@a; @b]",
+        )
+    if not rest.strip():
+        return Cite(key, prefix, "", "", base + at)
+    if not rest.lstrip().startswith(","):
+        return SyntaxProblem(
+            base + key_match.end(),
+            f"unexpected text {rest.strip()!r} after key '@{key}'",
+            "put a comma between the key and its locator, as in [@key, para. 4]",
+        )
+    after_comma = rest.lstrip()[1:]
+    comma_at = key_match.end() + rest.index(",")
+    value = after_comma.strip()
+    if not value:
+        return SyntaxProblem(
+            base + comma_at, f"empty locator after '@{key},'", "remove the comma or add a locator such as 'para. 4'"
+        )
+    if value[0] in OPEN_QUOTES:
+        closing = OPEN_QUOTES[value[0]]
+        end = value.find(closing, 1)
+        if end == -1:
+            return SyntaxProblem(
+                base + comma_at + 1,
+                f"unterminated quoted passage for '@{key}'",
+                f"close the passage with {closing}",
+            )
+        quote = " ".join(value[1:end].split())
+        if not quote:
+            return SyntaxProblem(base + comma_at + 1, f"empty quoted passage for '@{key}'", "quote the exact words")
+        if value[end + 1 :].strip():
+            return SyntaxProblem(
+                base + comma_at + 1,
+                f"text {value[end + 1 :].strip()!r} after the quoted passage for '@{key}'",
+                "a pinpoint is either a locator or a quoted passage, not both",
+            )
+        return Cite(key, prefix, "", quote, base + at)
+    return Cite(key, prefix, " ".join(value.split()), "", base + at)
