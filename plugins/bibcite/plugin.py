@@ -58,8 +58,11 @@ class CaptureHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         path = ""
-        if m := re.search(r"(/[^\s'\"]+\.(?:md|markdown|html|rst))", message):
-            path = relative(m.group(1), STATE.root)
+        if m := re.search(r"([^\s'\"]+\.(?:md|markdown|mkd|mdown|html))\b", message):
+            named = Path(m.group(1))
+            if not named.is_absolute():  # Pelican names content relative to PATH
+                named = Path(STATE.settings.get("PATH", STATE.root)) / named
+            path = relative(named, STATE.root)
         if path and any(p.path == path and p.severity == ERROR for p in STATE.collector.problems):
             return  # Pelican's echo ("Could not process ...") of an error we already located
         if "Unable to find" in message:

@@ -20,7 +20,7 @@ COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 ATTR_RE = re.compile(r"([^\s=/>]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
 #: Link destinations: inline ``](dest)``, reference definitions and autolinks.
 LINK_RE = re.compile(
-    r"\]\(\s*<?(?P<inline>[^)\s>]*)|^ {0,3}\[[^\]]+\]:\s*<?(?P<ref>\S+?)>?(?:\s|$)|<(?P<auto>[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*)>",
+    r"\]\(\s*<?(?P<inline>(?:[^()\s<>]|\([^()\s]*\))*)|^ {0,3}\[[^\]]+\]:\s*<?(?P<ref>\S+?)>?(?:\s|$)|<(?P<auto>[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*)>",
     re.M,
 )
 SAFE_SCHEMES = ("http", "https", "mailto")
@@ -52,6 +52,8 @@ def check_markdown(text: str, path: str) -> list[Problem]:
         if _inside(skip, m.start()) or any(a <= m.start() < b for a, b in comments):
             continue
         name = m.group(2).lower()
+        if m.group(1):
+            continue  # a closing tag: its opening tag is the one reported
         if name not in ALLOWED_TAGS:
             add(m.start(), "md.raw-html", f"raw HTML element <{name}> is not allowed",
                 "write Markdown instead; allowed inline elements: " + ", ".join(sorted(ALLOWED_TAGS)))

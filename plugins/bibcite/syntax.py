@@ -233,7 +233,7 @@ def _closing_bracket(text: str, start: int) -> int | None:
     while k < len(text):
         c = text[k]
         if c == "\n" and text[k + 1 : k + 2] == "\n":
-            return None
+            break
         if quote is not None:
             if c == quote:
                 quote = None
@@ -244,6 +244,12 @@ def _closing_bracket(text: str, start: int) -> int | None:
         elif c == "[":
             return None
         k += 1
+    if quote is not None:
+        # An unterminated passage: close the group at the first bracket so the
+        # parser can report the open quote instead of silently skipping it.
+        m = re.compile(r"[\[\]]|\n\n").search(text, start + 1)
+        if m and m.group(0) == "]":
+            return m.start()
     return None
 
 
