@@ -175,16 +175,31 @@ Body.[@rs]
 """
 
 
+CLAUSE22 = CLAUSE.replace("Clause: 21", "Clause: 22").replace("Related: 22", "Related: 21")
+
+
 def test_missing_clause_field(site: Site) -> None:
-    lines = break_and_build(site, extra={"content/clauses/21.md": CLAUSE.replace("Summary: A summary.\n", "")})
+    lines = break_and_build(site, extra={"content/clauses/21.md": CLAUSE.replace("Summary: A summary.\n", ""),
+                                         "content/clauses/22.md": CLAUSE22})
     assert lines == ["content/clauses/21.md:6:1: error: clause page has no 'summary' field [clause.missing-field]"]
 
 
 def test_clause_section_and_duplicate_number(site: Site) -> None:
     lines = break_and_build(site, extra={
         "content/clauses/21.md": CLAUSE,
+        "content/clauses/22.md": CLAUSE22,
         "content/clauses/21-again.md": CLAUSE.replace("Section: Territory", "Section: Economics and recovery"),
     })
     assert "content/clauses/21-again.md:3:10: error: section 'Economics and recovery' does not match clause 21 [clause.section]" in lines
     assert ("content/clauses/21.md:2:1: error: clause 21 is also annotated in content/clauses/21-again.md "
             "[clause.duplicate]") in lines
+
+
+def test_related_clause_without_a_page(site: Site) -> None:
+    lines = break_and_build(site, extra={"content/clauses/21.md": CLAUSE})
+    assert lines == ["content/clauses/21.md:5:1: error: related clause 22 has no page [clause.related-missing]"]
+
+
+def test_clause_number_out_of_range(site: Site) -> None:
+    lines = break_and_build(site, extra={"content/clauses/29.md": CLAUSE.replace("Clause: 21", "Clause: 29")})
+    assert lines == ["content/clauses/29.md:2:9: error: clause number '29' is not 1-28 [clause.number]"]

@@ -50,6 +50,7 @@ KNOWN_FIELDS = frozenset(
         "unknown",
         "sourcetext",
         "datenote",
+        "shortname",
         "language",
     }
 )
@@ -94,6 +95,8 @@ class Source:
     datenote: str
     #: file name of the article's text in the source-text folder, for the quote check
     sourcetext: str
+    #: short label for tables, e.g. "Unattributed essay"; empty to use the outlet
+    shortname: str
     #: core fields declared unknown by the entry
     unknown: frozenset[str]
     #: repository-relative path of the .bib file
@@ -105,6 +108,11 @@ class Source:
     def display_date(self) -> str:
         """The date in words ("21 November 2025"), or empty."""
         return format_date(self.date)
+
+    @property
+    def short_label(self) -> str:
+        """A short name for tables: the declared short name, else the outlet, else the key."""
+        return self.shortname or self.outlet or self.key
 
     @property
     def outlet_label(self) -> str:
@@ -347,6 +355,7 @@ def _to_source(entry: Entry, rel: str, lines: list[str]) -> tuple[Source | None,
         note=value("note"),
         datenote=value("datenote"),
         sourcetext=value("sourcetext"),
+        shortname=value("shortname"),
         unknown=unknown,
         path=rel,
         line=line,

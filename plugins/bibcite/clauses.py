@@ -36,6 +36,8 @@ class ClauseMeta:
     path: str
     #: 1-based line of the ``Clause:`` field
     line: int
+    #: 1-based line of the ``Related:`` field
+    related_line: int = 0
 
 
 def header_fields(text: str) -> dict[str, tuple[str, int, int]]:
@@ -84,11 +86,12 @@ def check(text: str, path: str) -> tuple[ClauseMeta | None, list[Problem]]:
                                         "list other clauses by number, separated by commas: 'Related: 2, 22'"))
             else:
                 related.append(int(item))
-    return ClauseMeta(number, tuple(related), path, line), problems
+    related_line = fields["related"][1] if "related" in fields else line
+    return ClauseMeta(number, tuple(related), path, line, related_line), problems
 
 
 def check_set(clauses: list[ClauseMeta]) -> list[Problem]:
-    """Cross-page checks: each number once."""
+    """Cross-page checks: each number once, and related clauses that have pages."""
     problems = []
     seen: dict[int, ClauseMeta] = {}
     for clause in sorted(clauses, key=lambda c: c.path):
@@ -97,4 +100,10 @@ def check_set(clauses: list[ClauseMeta]) -> list[Problem]:
             problems.append(Problem(clause.path, clause.line, 1, "clause.duplicate",
                                     f"clause {clause.number} is also annotated in {first.path}",
                                     "each clause has exactly one page; merge the two"))
+    for clause in clauses:
+        for number in clause.related:
+            if number not in seen:
+                problems.append(Problem(clause.path, clause.related_line, 1, "clause.related-missing",
+                                        f"related clause {number} has no page",
+                                        "annotate that clause first, or remove it from 'Related'"))
     return problems

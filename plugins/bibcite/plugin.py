@@ -16,7 +16,7 @@ from pelican.readers import MarkdownReader
 
 from . import clauses, quotes
 from . import render as html
-from .bibliography import Source, load, uncited
+from .bibliography import KINDS, Source, load, uncited
 from .markdown_ext import DIV_CLOSE_RE, DIV_OPEN_RE, BibciteExtension, DocumentResult
 from .problems import ERROR, WARNING, Collector, Problem, relative
 from .settings import merge
@@ -259,15 +259,11 @@ class SourcesGenerator(Generator):
         for source in sources:
             outlets[source.outlet_label].append(source)
         clause_pages = sorted((p for p in pages if getattr(p, "clause", None)), key=lambda p: p.clause)
-        coverage = [
-            {
-                "page": page,
-                "counts": [
-                    sum(len(n.refs) for n in page.notes if n.source.key == s.key) for s in sources
-                ],
-            }
-            for page in clause_pages
-        ]
+        coverage = []
+        for page in clause_pages:
+            counts = [sum(len(n.refs) for n in page.notes if n.source.key == s.key) for s in sources]
+            articles = sum(1 for s, count in zip(sources, counts, strict=True) if count and s.kind != "primary")
+            coverage.append({"page": page, "counts": counts, "articles": articles})
         self.context["bibcite"] = {
             "sources": sources,
             "citing": citing,
@@ -275,6 +271,8 @@ class SourcesGenerator(Generator):
             "coverage": coverage,
             "clause_pages": clause_pages,
             "kinds": html.KIND_LABELS,
+            "kind_meanings": KINDS,
+            "sections": [(name, list(numbers)) for name, numbers in clauses.SECTIONS],
             "describe": html.describe,
             "badge": html.badge,
         }

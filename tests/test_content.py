@@ -1,0 +1,174 @@
+"""The real site: all 28 clauses, the site pages, and the honesty rules a machine can check."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bibcite import quotes
+from bibcite.bibliography import load
+from bs4 import BeautifulSoup
+from conftest import REPO, SOURCE_TEXTS, problem_lines
+
+SECTIONS = {
+    "Sovereignty and security guarantees": range(1, 12),
+    "Economics and recovery": range(12, 21),
+    "Territory": range(21, 24),
+    "Humanitarian issues and confidence-building measures": range(24, 29),
+}
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("real") / "output"
+    result = subprocess.run([sys.executable, str(REPO / "tools/site.py"), "build", "--output", str(out)],
+                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert problem_lines(result.stderr) == [], result.stderr
+    assert "quote.skipped" not in result.stderr, "the source texts must be present for these tests"
+    return out
+
+
+def soup(root: Path, rel: str) -> BeautifulSoup:
+    return BeautifulSoup((root / rel).read_text(encoding="utf-8"), "html.parser")
+
+
+def articles_cited(page: BeautifulSoup) -> set[str]:
+    return {li["data-source"] for li in page.select("li.note")} - {"plan2025"}
+
+
+@pytest.mark.parametrize("number", range(1, 29))
+def test_every_clause_page_is_complete(real_site: Path, number: int) -> None:
+    page = soup(real_site, f"point-{number}.html")
+    assert page.select_one("h1 .clause-number").get_text() == f"Point {number}"
+    section = next(name for name, numbers in SECTIONS.items() if number in numbers)
+    assert section in page.select_one("nav.breadcrumbs").get_text()
+    # the verbatim clause, set apart, with stable ids on its sub-items, cited to the plan
+    quote = page.select_one(f"blockquote.clause-text#point-{number}-text")
+    assert quote is not None and len(quote.get_text(" ").split()) >= 5
+    for item in quote.select("p[id], li[id]"):
+        assert re.fullmatch(rf"point-{number}-([a-z]|\d+)", item["id"])
+    assert page.select_one("li.note[data-source=plan2025]") is not None
+    # the plain-words section exists and is cited
+    plain = page.find(id="plain-words")
+    assert plain is not None
+    following = plain.find_next_siblings()
+    body = []
+    for element in following:
+        if element.name == "h2":
+            break
+        body.append(element)
+    assert body and any(e.select("a.noteref") for e in body)
+    assert page.find(id="reporting") is not None
+    # two different articles where two exist: a page citing just one says it is the only one
+    cited = articles_cited(page)
+    if len(cited) == 1:
+        assert "is the only one of the five articles" in page.get_text(" ")
+    if not cited:
+        assert "None of the five articles in our sources discusses" in page.get_text(" ")
+
+
+def test_sub_items_are_all_there(real_site: Path) -> None:
+    ids = {item["id"] for n in range(1, 29) for item in soup(real_site, f"point-{n}.html").select(".clause-text [id]")}
+    for expected in ("point-21-a", "point-21-d", "point-12-f", "point-13-c", "point-20-a", "point-24-d",
+                     "point-10-1", "point-10-4"):
+        assert expected in ids
+
+
+def test_where_reports_differ_on_the_army_cap(real_site: Path) -> None:
+    differ = soup(real_site, "point-6.html").select_one("section.differ")
+    text = " ".join(differ.get_text(" ").split())
+    for figure in ("600,000", "400,000", "half", "900,000", "800,000"):
+        assert figure in text
+    cited = {a["href"] for a in differ.select("a.noteref")}
+    page = soup(real_site, "point-6.html")
+    keys = {page.find(id=href[1:])["data-source"] for href in cited}
+    assert {"plan2025", "crisiszone2025", "rollingstone2025", "fineprint2025", "braxton2025"} <= keys
+
+
+def test_where_reports_differ_on_russian_as_a_state_language(real_site: Path) -> None:
+    page = soup(real_site, "point-20.html")
+    text = " ".join(page.select_one("section.differ").get_text(" ").split())
+    assert "Russian" in text and "state language" in text
+    assert {"braxton2025", "plan2025"} <= {page.find(id=a["href"][1:])["data-source"]
+                                           for a in page.select("section.differ a.noteref")}
+
+
+def test_home_lists_the_28_clauses_by_section(real_site: Path) -> None:
+    page = soup(real_site, "index.html")
+    for name, numbers in SECTIONS.items():
+        section = page.find(id=name.lower().replace(" ", "-"))
+        links = [a["href"].removeprefix("./") for a in section.select("ol.clauses a")]
+        assert links == [f"point-{n}.html" for n in numbers]
+    assert page.find(id="text-source") is not None and page.find(id="how-to-read") is not None
+    assert page.select("section.notes li.note")
+
+
+def test_coverage_matrix_is_generated_from_the_citations(real_site: Path) -> None:
+    table = soup(real_site, "coverage.html").select_one("table.coverage")
+    keys = [a["href"].removeprefix("./").removeprefix("sources/").removesuffix(".html") for a in table.select("thead th a")]
+    rows = table.select("tbody tr")
+    assert len(rows) == 28
+    for row in rows:
+        href = row.th.a["href"].removeprefix("./")
+        page = soup(real_site, href)
+        counts = {li["data-source"]: len(li.select("a.backref")) for li in page.select("li.note")}
+        cells = [td.get_text(strip=True) for td in row.select("td")[: len(keys)]]
+        assert cells == [str(counts[k]) if k in counts else "none" for k in keys], href
+
+
+def test_timeline_and_method_pages(real_site: Path) -> None:
+    timeline = soup(real_site, "timeline.html")
+    entries = [li for li in timeline.select("article li") if li.find("strong")]
+    assert len(entries) >= 8
+    for li in entries:
+        assert li.select("a.noteref"), li.get_text()[:80]
+    method = soup(real_site, "method.html")
+    assert {"kinds", "reliability", "quotations", "unknown", "corrections"} <= {e.get("id") for e in method.select("[id]")}
+
+
+def test_every_source_page_exists_and_the_plan_is_cited_everywhere(real_site: Path) -> None:
+    sources, problems = load(["citations"], REPO)
+    assert problems == []
+    for key in sources:
+        assert (real_site / "sources" / f"{key}.html").is_file()
+    cited_in = soup(real_site, "sources/plan2025.html").select("ul.cited-in li")
+    assert len(cited_in) >= 28
+
+
+# The honesty checks themselves, on the real sources.
+def texts() -> dict[str, str]:
+    sources, _ = load(["citations"], REPO)
+    found = quotes.load_texts(sources, SOURCE_TEXTS)
+    assert found, "source texts are needed"
+    return found
+
+
+def test_copy_check_catches_26_words_but_not_25() -> None:
+    index = quotes.CopyIndex(texts())
+    source = (SOURCE_TEXTS / "001_0d61ea94114a134e.txt").read_text(encoding="utf-8")
+    words = quotes.words(source)[40:80]
+    assert index.find(" ".join(words[:26])) is not None
+    assert index.find(" ".join(words[:25])) is None
+    problems = quotes.check_copy(index, "Intro.\n\n" + " ".join(words[:26]) + "\n", "x.md", [])
+    assert [(p.line, p.code) for p in problems] == [(3, "copy.long-run")]
+
+
+def test_quote_check_normalises_only_whitespace_and_quote_marks() -> None:
+    t = texts()
+    assert quotes.check_quote("would need  years to seize\nthe remainder", "crisiszone2025", t, "x", 1, 1) is None
+    assert quotes.check_quote("Neither Ukraine nor America's European allies", "rollingstone2025", t, "x", 1, 1) is None
+    assert quotes.check_quote("would need years to capture the remainder", "crisiszone2025", t, "x", 1, 1) is not None
+
+
+def test_no_source_passage_over_25_words_in_content() -> None:
+    index = quotes.CopyIndex(texts())
+    from bibcite.plugin import clause_ranges
+
+    for path in sorted((REPO / "content").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        assert quotes.check_copy(index, text, str(path), clause_ranges(text)) == []
