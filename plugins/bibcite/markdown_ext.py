@@ -79,12 +79,13 @@ class BibciteExtension(Extension):
         - ``bibcite-div`` block processor, priority 75: before code blocks
           (80 runs first) are out of the way, ahead of lists and paragraphs,
           so a ``::: {.clause}`` fence becomes one element.
-        - ``bibcite-clause`` treeprocessor, priority 5: after inline
-          processing, gives every clause item a stable id (``point-21-b``).
+        - ``bibcite-anchors`` treeprocessor, priority 4: after ``toc`` (5) has
+          given headings their ids, gives every clause item (``point-21-b``)
+          and annotation paragraph (``reporting-3``) a stable id.
         """
         md.preprocessors.register(CitationPreprocessor(md, self), "bibcite", 28)
         md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "bibcite-div", 75)
-        md.treeprocessors.register(ClauseTreeprocessor(md, self), "bibcite-clause", 5)
+        md.treeprocessors.register(AnchorTreeprocessor(md, self), "bibcite-anchors", 4)
 
 
 class CitationPreprocessor(Preprocessor):
@@ -120,7 +121,7 @@ class CitationPreprocessor(Preprocessor):
         pieces = []
         last = 0
         for group, marks in zip(groups, resolved.markers, strict=True):
-            html = render.marker(marks)
+            html = render.marker(marks, resolved.notes)
             # A space before the bracket belongs to the citation, as in Pandoc.
             start = group.start
             while start > last and text[start - 1] == " ":
@@ -226,8 +227,8 @@ class FencedDivProcessor(BlockProcessor):
         self.parser.parseBlocks(element, [b for b in inner if b.strip()])
 
 
-class ClauseTreeprocessor(Treeprocessor):
-    """Gives the clause quotation and each of its items a stable id."""
+class AnchorTreeprocessor(Treeprocessor):
+    """Stable ids: the clause quotation and its items, and every annotation paragraph."""
 
     def __init__(self, md: Markdown, ext: BibciteExtension):
         super().__init__(md)
@@ -236,21 +237,44 @@ class ClauseTreeprocessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         meta = getattr(self.md, "Meta", {}) or {}
         number = (meta.get("clause") or [""])[0].strip()
-        for quote in root.iter("blockquote"):
-            if quote.get("class") != "clause-text" or not number:
-                continue
-            quote.set("id", f"point-{number}-text")
-            bullet = 0
-            for child in quote:
-                if child.tag == "p" and child.text and (m := ITEM_RE.match(child.text)):
-                    child.set("id", f"point-{number}-{m.group(1)}")
-                    child.text = child.text[m.end() :]
-                    item_label = etree.Element("span", {"class": "item-label"})
-                    item_label.text = m.group(1) + ". "
-                    item_label.tail = child.text
-                    child.text = None
-                    child.insert(0, item_label)
-                elif child.tag in ("ul", "ol"):
-                    for li in child.iter("li"):
-                        bullet += 1
-                        li.set("id", f"point-{number}-{bullet}")
+        prefix, count = "intro", 0
+        for child in root:
+            if child.tag in ("h2", "h3") and child.get("id"):
+                prefix, count = child.get("id"), 0
+            elif child.tag == "blockquote" and child.get("class") == "clause-text":
+                if number:
+                    self._clause(child, number)
+            else:
+                count = self._paragraphs(child, prefix, count)
+
+    def _paragraphs(self, element: etree.Element, prefix: str, count: int) -> int:
+        """Number the paragraphs and list items of a section: reporting-1, reporting-2..."""
+        if element.tag == "section":
+            for child in element:
+                count = self._paragraphs(child, prefix, count)
+        elif element.tag in ("p", "li") and not element.get("id"):
+            count += 1
+            element.set("id", f"{prefix}-{count}")
+        elif element.tag in ("ul", "ol"):
+            for item in element.findall("li"):
+                count = self._paragraphs(item, prefix, count)
+        return count
+
+    @staticmethod
+    def _clause(quote: etree.Element, number: str) -> None:
+        quote.set("id", f"point-{number}-text")
+        bullet = 0
+        for child in quote:
+            if child.tag == "p" and child.text and (m := ITEM_RE.match(child.text)):
+                anchor = f"point-{number}-{m.group(1)}"
+                child.set("id", anchor)
+                label = etree.Element("a", {"class": "item-label", "href": f"#{anchor}",
+                                            "aria-label": f"Point {number}, sub-item {m.group(1)} (link)"})
+                label.text = m.group(1) + "."
+                label.tail = " " + child.text[m.end() :]
+                child.text = None
+                child.insert(0, label)
+            elif child.tag in ("ul", "ol"):
+                for li in child.iter("li"):
+                    bullet += 1
+                    li.set("id", f"point-{number}-{bullet}")

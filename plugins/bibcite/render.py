@@ -30,14 +30,31 @@ def text_fragment(url: str, passage: str) -> str:
     return f"{base}#:~:text={encoded}"
 
 
-def marker(marks: tuple[tuple[int, str], ...]) -> str:
-    """The superscript markers for one citation group."""
+def marker(marks: tuple[tuple[int, Ref], ...], notes: tuple[Note, ...]) -> str:
+    """The superscript markers for one citation group, and its margin note.
+
+    The margin note (shown beside the text on wide screens) repeats the
+    source's short name, kind and pinpoint; it is hidden from assistive
+    technology because the marker already leads to the full note.
+    """
+    if not marks:
+        return ""
     links = ",".join(
-        f'<a class="noteref" id="{anchor}" href="#note-{number}" role="doc-noteref" '
+        f'<a class="noteref" id="{ref.anchor}" href="#note-{number}" role="doc-noteref" '
         f'aria-label="Note {number}">{number}</a>'
-        for number, anchor in marks
+        for number, ref in marks
     )
-    return f'<sup class="cite">{links}</sup>' if links else ""
+    side = "; ".join(_side(number, ref, notes[number - 1].source) for number, ref in marks)
+    return f'<sup class="cite">{links}</sup><span class="sidenote" aria-hidden="true">{side}</span>'
+
+
+def _side(number: int, ref: Ref, source: Source) -> str:
+    pin = pinpoint(ref, source, link=False)
+    return (
+        f'<b>{number}</b> {escape(source.short_label)} '
+        f'<i class="kind-{escape(source.kind)}">{escape(KIND_LABELS.get(source.kind, source.kind))}</i>'
+        + (f" — {pin}" if pin else "")
+    )
 
 
 def badge(source: Source) -> str:
@@ -79,7 +96,7 @@ def describe(source: Source) -> str:
     return text.strip()
 
 
-def pinpoint(ref: Ref, source: Source) -> str:
+def pinpoint(ref: Ref, source: Source, link: bool = True) -> str:
     """The prefix, locator or quoted passage of one citing place."""
     bits = []
     if ref.prefix:

@@ -57,8 +57,8 @@ class Resolved:
 
     #: notes in number order
     notes: tuple[Note, ...]
-    #: for each group, the (note number, ref anchor) of each of its known keys
-    markers: tuple[tuple[tuple[int, str], ...], ...]
+    #: for each group, the (note number, citing place) of each of its known keys
+    markers: tuple[tuple[tuple[int, Ref], ...], ...]
     #: unknown keys and similar problems
     problems: tuple[Problem, ...]
 
@@ -102,7 +102,7 @@ def resolve(groups: list[Group], sources: dict[str, Source], text: str, path: st
                 column=column,
             )
             refs[cite.key].append(ref)
-            marks.append((number, ref.anchor))
+            marks.append((number, ref))
         markers.append(tuple(marks))
     notes = tuple(Note(n, sources[key], tuple(refs[key])) for n, key in enumerate(order, 1))
     return Resolved(notes, tuple(markers), tuple(problems))
