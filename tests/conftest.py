@@ -106,3 +106,15 @@ def site(tmp_path: Path) -> Site:
 def problem_lines(stderr: str) -> list[str]:
     """The ``path:line:col: severity: message [code]`` lines of a build's output."""
     return [line for line in stderr.splitlines() if ": error: " in line or ": warning: " in line]
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("real") / "output"
+    result = subprocess.run([sys.executable, str(REPO / "tools/site.py"), "build", "--output", str(out)],
+                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert problem_lines(result.stderr) == [], result.stderr
+    assert "quote.skipped" not in result.stderr, "the source texts must be present for these tests"
+    return out

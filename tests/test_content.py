@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bibcite import quotes
 from bibcite.bibliography import load
 from bs4 import BeautifulSoup
-from conftest import REPO, SOURCE_TEXTS, problem_lines
+from conftest import REPO, SOURCE_TEXTS
 
 SECTIONS = {
     "Sovereignty and security guarantees": range(1, 12),
@@ -19,18 +17,6 @@ SECTIONS = {
     "Territory": range(21, 24),
     "Humanitarian issues and confidence-building measures": range(24, 29),
 }
-
-
-@pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built once into a temporary folder."""
-    out = tmp_path_factory.mktemp("real") / "output"
-    result = subprocess.run([sys.executable, str(REPO / "tools/site.py"), "build", "--output", str(out)],
-                            capture_output=True, text=True, cwd=REPO, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert problem_lines(result.stderr) == [], result.stderr
-    assert "quote.skipped" not in result.stderr, "the source texts must be present for these tests"
-    return out
 
 
 def soup(root: Path, rel: str) -> BeautifulSoup:

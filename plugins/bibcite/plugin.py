@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+from xml.sax.saxutils import escape as xml_escape
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from feedgenerator import Atom1Feed
 from markdown import Markdown
 from pelican import signals
 from pelican.generators import Generator
@@ -264,6 +266,12 @@ class SourcesGenerator(Generator):
             counts = [sum(len(n.refs) for n in page.notes if n.source.key == s.key) for s in sources]
             articles = sum(1 for s, count in zip(sources, counts, strict=True) if count and s.kind != "primary")
             coverage.append({"page": page, "counts": counts, "articles": articles})
+        siteurl = self.settings.get("SITEURL", "")
+        absolute = siteurl.startswith(("http://", "https://"))
+        for page in pages:
+            title = f"Point {page.clause}: {page.title}" if getattr(page, "clause", None) else page.title
+            page.jsonld = html.jsonld(title, re.sub(r"<[^>]+>", "", getattr(page, "summary", "")), page.notes,
+                                      f"{siteurl}/{page.url}" if absolute else "", page.date.date().isoformat())
         self.context["bibcite"] = {
             "sources": sources,
             "citing": citing,
@@ -293,6 +301,9 @@ class SourcesGenerator(Generator):
                 page_name=f"sources/{source.key}",
                 url=f"sources/{source.key}.html",
             )
+        if self.settings.get("SITEURL", "").startswith(("http://", "https://")):
+            self._write_feed(data["clause_pages"])
+            self._write_sitemap(data["sources"])
         writer.write_file(
             "sources/index.html",
             self.get_template("sources"),
@@ -301,6 +312,45 @@ class SourcesGenerator(Generator):
             page_name="sources/index",
             url="sources/index.html",
         )
+
+
+    def _write_feed(self, clause_pages: list[Any]) -> None:
+        """An Atom feed of clause updates, newest first (absolute URLs, so only when published)."""
+        siteurl = self.settings["SITEURL"]
+        feed = Atom1Feed(
+            title=f"{self.settings['SITENAME']}: clause updates",
+            link=f"{siteurl}/",
+            feed_url=f"{siteurl}/feeds/clauses.atom.xml",
+            description=self.settings.get("SITESUBTITLE", ""),
+            language=self.settings.get("DEFAULT_LANG", "en"),
+        )
+        ordered = sorted(clause_pages, key=lambda p: (getattr(p, "modified", p.date), -p.clause), reverse=True)
+        for page in ordered:
+            feed.add_item(
+                title=f"Point {page.clause}: {page.title}",
+                link=f"{siteurl}/{page.url}",
+                unique_id=f"{siteurl}/{page.url}",
+                description=re.sub(r"<[^>]+>", "", page.summary),
+                updateddate=getattr(page, "modified", page.date),
+                pubdate=page.date,
+            )
+        path = Path(self.output_path) / "feeds" / "clauses.atom.xml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as stream:
+            feed.write(stream, "utf-8")
+
+    def _write_sitemap(self, sources: list[Source]) -> None:
+        """sitemap.xml of every page and source page, with dates from page metadata."""
+        siteurl = self.settings["SITEURL"]
+        rows = [(page.url, page.date.date().isoformat()) for page in self.context.get("pages", [])]
+        rows += [(f"sources/{s.key}.html", "") for s in sources] + [("sources/index.html", "")]
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for url, day in sorted(rows):
+            lastmod = f"<lastmod>{day}</lastmod>" if day else ""
+            lines.append(f"<url><loc>{xml_escape(f'{siteurl}/{url}')}</loc>{lastmod}</url>")
+        lines.append("</urlset>")
+        (Path(self.output_path) / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def fail() -> None:

@@ -6,6 +6,7 @@ to each page once Pelican knows where the page is saved.
 
 from __future__ import annotations
 
+import json
 from html import escape
 from urllib.parse import quote as percent
 
@@ -105,7 +106,7 @@ def pinpoint(ref: Ref, source: Source, link: bool = True) -> str:
         bits.append(escape(ref.locator))
     if ref.quote:
         passage = f"\u201c{escape(ref.quote)}\u201d"
-        if source.url:
+        if source.url and link:
             passage = f'<a class="fragment" href="{escape(text_fragment(source.url, ref.quote))}">{passage}</a>'
         bits.append(passage)
     return ", ".join(bits)
@@ -147,3 +148,38 @@ def notes_section(notes: tuple[Note, ...]) -> str:
         '<h2 id="notes-heading">Notes</h2>'
         f'<ol class="notes-list">{items}</ol></section>'
     )
+
+
+def jsonld(headline: str, description: str, notes: tuple[Note, ...], url: str = "", date: str = "") -> str:
+    """A schema.org ``Article`` with its ``citation`` list, safe to embed in a script element."""
+    citations = []
+    for note in notes:
+        source = note.source
+        item: dict[str, object] = {"@type": "CreativeWork"}
+        if source.title:
+            item["name"] = source.title
+        if source.url:
+            item["url"] = source.url
+        if source.outlet:
+            item["publisher"] = {"@type": "Organization", "name": source.outlet}
+        if source.authors:
+            item["author"] = [{"@type": "Person", "name": name} for name in source.authors]
+        if source.date:
+            item["datePublished"] = source.date
+        item["genre"] = KIND_LABELS.get(source.kind, source.kind)
+        citations.append(item)
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": headline,
+        "description": description,
+        "citation": citations,
+    }
+    if url:
+        data["url"] = url
+        data["mainEntityOfPage"] = url
+    if date:
+        data["dateModified"] = date
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    # Inside <script>, "</" could end the element early.
+    return text.replace("</", "<\\/")

@@ -1,0 +1,18 @@
+"""Settings for the hosted site: absolute URLs, feed, sitemap. Used by `make publish`.
+
+The address the site is served from is not known to the repository, so it is
+given at publish time: SITEURL=https://example.org make publish. Nothing is guessed.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pelicanconf import *  # noqa: E402,F403 - the published site is the local site plus these
+
+SITEURL = os.environ.get("SITEURL", "").rstrip("/")
+if not SITEURL.startswith(("http://", "https://")):
+    raise SystemExit("publishconf.py: set SITEURL to the site's absolute address, e.g. SITEURL=https://example.org")
+RELATIVE_URLS = False
+OUTPUT_PATH = "output"
