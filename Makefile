@@ -26,3 +26,8 @@ test: $(STAMP)
 
 clean:
 	rm -rf output .output-new-* .output-old-* dist __pycache__ .pytest_cache
+
+# The hosted site: absolute URLs from SITEURL, hashed assets, .gz and .br beside each file.
+publish: $(STAMP)
+	@test -n "$(SITEURL)" || { echo "make publish: set SITEURL, e.g. SITEURL=https://example.org make publish" >&2; exit 2; }
+	SITEURL=$(SITEURL) $(PY) tools/site.py build --settings publishconf.py

@@ -16,3 +16,15 @@ if not SITEURL.startswith(("http://", "https://")):
     raise SystemExit("publishconf.py: set SITEURL to the site's absolute address, e.g. SITEURL=https://example.org")
 RELATIVE_URLS = False
 OUTPUT_PATH = "output"
+
+# Content-hashed CSS/JS names, then gzip and brotli copies of every text file
+# beside the original (pelican-precompress, run on its own "compress" signal
+# after our "optimize" step has renamed the assets).
+PLUGINS = [*PLUGINS, "assets", "pelican.plugins.precompress"]  # noqa: F405
+PRECOMPRESS_GZIP = True
+PRECOMPRESS_BROTLI = True
+PRECOMPRESS_ZOPFLI = False
+PRECOMPRESS_ZSTANDARD = False
+PRECOMPRESS_OVERWRITE = True
+PRECOMPRESS_MIN_SIZE = 20
+PRECOMPRESS_TEXT_EXTENSIONS = {".html", ".css", ".js", ".xml", ".atom", ".json", ".txt", ".svg"}

@@ -320,7 +320,7 @@ class SourcesGenerator(Generator):
         feed = Atom1Feed(
             title=f"{self.settings['SITENAME']}: clause updates",
             link=f"{siteurl}/",
-            feed_url=f"{siteurl}/feeds/clauses.atom.xml",
+            feed_url=f"{siteurl}/feeds/clauses.atom",
             description=self.settings.get("SITESUBTITLE", ""),
             language=self.settings.get("DEFAULT_LANG", "en"),
         )
@@ -334,7 +334,7 @@ class SourcesGenerator(Generator):
                 updateddate=getattr(page, "modified", page.date),
                 pubdate=page.date,
             )
-        path = Path(self.output_path) / "feeds" / "clauses.atom.xml"
+        path = Path(self.output_path) / "feeds" / "clauses.atom"
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as stream:
             feed.write(stream, "utf-8")
