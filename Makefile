@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: html serve devserver test clean publish
+.PHONY: html serve devserver test bench clean publish
 
 $(STAMP): requirements.txt requirements-test.txt
 	test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
@@ -24,6 +24,11 @@ devserver: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# A benchmark, not a test: the citation engine's cost on top of plain Pelican (results in bench/).
+# `make bench BENCH_ARGS=--large` adds 5,000 pages / 2,000 sources (takes many minutes).
+bench: $(STAMP)
+	$(PY) tools/bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf output .output-new-* .output-old-* dist __pycache__ .pytest_cache
 
@@ -31,3 +36,7 @@ clean:
 publish: $(STAMP)
 	@test -n "$(SITEURL)" || { echo "make publish: set SITEURL, e.g. SITEURL=https://example.org make publish" >&2; exit 2; }
 	SITEURL=$(SITEURL) $(PY) tools/site.py build --settings publishconf.py
+
+# The offline archive: dist/<name>-<date>-<commit>.zip, works from file://, reproducible.
+archive: $(STAMP)
+	$(PY) tools/archive.py
