@@ -40,3 +40,15 @@ publish: $(STAMP)
 # The offline archive: dist/<name>-<date>-<commit>.zip, works from file://, reproducible.
 archive: $(STAMP)
 	$(PY) tools/archive.py
+
+# Check content and citations without building; FORMAT=github prints Actions annotations.
+FORMAT ?= text
+check: $(STAMP)
+	$(PY) tools/check.py --format $(FORMAT)
+
+# Scaffold a source entry or a clause page from a few answers; an existing key or clause is refused.
+new-source: $(STAMP)
+	$(PY) tools/new.py source
+
+new-clause: $(STAMP)
+	$(PY) tools/new.py clause

@@ -154,7 +154,7 @@ def test_quote_check_normalises_only_whitespace_and_quote_marks() -> None:
 
 def test_no_source_passage_over_25_words_in_content() -> None:
     index = quotes.CopyIndex(texts())
-    from bibcite.plugin import clause_ranges
+    from bibcite.document import clause_ranges
 
     for path in sorted((REPO / "content").rglob("*.md")):
         text = path.read_text(encoding="utf-8")

@@ -99,11 +99,8 @@ class CitationPreprocessor(Preprocessor):
         ext = self.ext
         text = "\n".join(lines)
         if not ext.active:
-            # metadata fields such as the summary are converted separately
-            if syntax.scan(text, skip_header=False)[0]:
-                ext.result.problems.append(
-                    Problem(ext.path, 1, 1, "cite.in-metadata", "citation in a metadata field",
-                            "cite in the body of the page, not in its header"))
+            # Metadata fields such as the summary are converted separately, after
+            # the document; citations there were already reported with their place.
             return lines
         problems = ext.result.problems
         index = syntax.LineIndex(text)
@@ -112,6 +109,11 @@ class CitationPreprocessor(Preprocessor):
             line, col = index.locate(item.offset)
             problems.append(Problem(ext.path, line, col, "cite.syntax", item.message, item.hint))
         problems.extend(safety.check_markdown(text, ext.path))
+        header = text[: syntax.header_end(text)]
+        for group in syntax.scan(header, skip_header=False)[0]:
+            line, col = index.locate(group.start)
+            problems.append(Problem(ext.path, line, col, "cite.in-metadata", "citation in a metadata field",
+                                    "cite in the body of the page; the header (title, summary...) has no notes"))
         problems.extend(self._check_divs(lines))
         ext.result.clause_text = self._clause_paragraphs(lines)
         resolved = resolve(groups, ext.sources, text, ext.path)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from feedgenerator import Atom1Feed
-from markdown import Markdown
 from pelican import signals
 from pelican.generators import Generator
 from pelican.readers import MarkdownReader
@@ -19,12 +18,10 @@ from pelican.readers import MarkdownReader
 from . import clauses, quotes
 from . import render as html
 from .bibliography import KINDS, Source, load, uncited
-from .markdown_ext import DIV_CLOSE_RE, DIV_OPEN_RE, BibciteExtension, DocumentResult
+from .document import Context, analyse
+from .markdown_ext import BibciteExtension
 from .problems import ERROR, WARNING, Collector, Problem, relative
 from .settings import merge
-from .syntax import LineIndex
-
-QUOTATION_RE = re.compile(r"\u201c[^\u201d]*\u201d|(?<![\w=])\"[^\"\n]*(?:\n(?!\n)[^\"\n]*)*\"")
 
 
 class BuildFailed(Exception):
@@ -40,9 +37,7 @@ class State:
     collector: Collector = field(default_factory=Collector)
     settings: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
-    ext: BibciteExtension = field(default_factory=BibciteExtension)
-    texts: dict[str, str] | None = None
-    copy_index: quotes.CopyIndex | None = None
+    context: Context = field(default_factory=lambda: Context(BibciteExtension(), {}))
     clause_pages: list[clauses.ClauseMeta] = field(default_factory=list)
     reported: bool = False
 
@@ -97,12 +92,13 @@ def get_generators(pelican: Any) -> type[Generator]:
     STATE.settings = {**pelican.settings, **settings}
     STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root)
     STATE.collector.extend(problems)
-    STATE.ext = BibciteExtension(STATE.sources)
+    STATE.context = Context(BibciteExtension(STATE.sources), pelican.settings["MARKDOWN"],
+                            plan_key=settings["BIBCITE_PLAN_KEY"])
     folder = root / settings["BIBCITE_SOURCE_TEXTS"] if settings["BIBCITE_SOURCE_TEXTS"] else None
     if folder is not None and folder.is_dir():
-        STATE.texts = quotes.load_texts(STATE.sources, folder)
+        STATE.context.texts = quotes.load_texts(STATE.sources, folder)
         STATE.collector.extend(quotes.missing_texts(STATE.sources, folder))
-        STATE.copy_index = quotes.CopyIndex(STATE.texts)
+        STATE.context.copy_index = quotes.CopyIndex(STATE.context.texts)
     else:
         STATE.collector.add(quotes.skipped_notice(folder or Path("(BIBCITE_SOURCE_TEXTS unset)")))
     return SourcesGenerator
@@ -118,113 +114,33 @@ class ReadRefused(Exception):
     """A file that cannot be read safely; its problem is already collected."""
 
 
-def decode(raw: bytes, path: str) -> tuple[str, Problem | None]:
-    """Strict UTF-8 with an optional BOM; Windows line endings become plain ones."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return "", Problem(path, line, column, "md.encoding", f"file is not valid UTF-8 ({exc.reason})",
-                           "save the file as UTF-8")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        return "", Problem(path, 1, 1, "md.empty", "file is empty", "write the page, or delete the file")
-    return text, None
-
-
 class BibciteReader(MarkdownReader):
-    """Pelican's Markdown reader plus citations, located problems and honesty checks."""
+    """Pelican's Markdown reader plus citations, located problems, honesty checks and sanitising."""
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        collector = STATE.collector
         rel = relative(source_path, STATE.root)
-        text, problem = decode(Path(source_path).read_bytes(), rel)
-        if problem:
-            collector.add(problem)
-            raise ReadRefused(problem.format())
-        clause_meta = None
-        if self._is_clause_page(source_path):
-            clause_meta, found = clauses.check(text, rel)
-            collector.extend(found)
-            if clause_meta:
-                STATE.clause_pages.append(clause_meta)
-
+        STATE.context.md_settings = self.settings["MARKDOWN"]
+        analysis = analyse(Path(source_path).read_bytes(), rel, STATE.context, self._is_clause_page(source_path))
+        STATE.collector.extend(analysis.problems)
+        if not analysis.readable:
+            raise ReadRefused(analysis.problems[0].format())
+        if analysis.clause:
+            STATE.clause_pages.append(analysis.clause)
         self._source_path = source_path
-        md_settings = dict(self.settings["MARKDOWN"])
-        md_settings["extensions"] = [*md_settings.get("extensions", []), STATE.ext]
-        self._md = Markdown(**md_settings)
-        STATE.ext.begin(rel)
-        content = self._md.convert(text)
-        result = STATE.ext.finish()
-        metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
-        collector.extend(result.problems)
-        collector.extend(self._honesty(text, rel, result))
-
-        metadata["notes"] = result.notes
-        metadata["notes_html"] = result.notes_html
-        if clause_meta:
-            metadata["clause"] = clause_meta.number
-            metadata["related"] = clause_meta.related
+        self._md = analysis.md
+        metadata = self._parse_metadata(analysis.meta)
+        metadata["notes"] = analysis.result.notes
+        metadata["notes_html"] = analysis.result.notes_html
+        if analysis.clause:
+            metadata["clause"] = analysis.clause.number
+            metadata["related"] = analysis.clause.related
             metadata.setdefault("template", "clause")
-            metadata["slug"] = f"point-{clause_meta.number}"
-        return content, metadata
+            metadata["slug"] = f"point-{analysis.clause.number}"
+        return analysis.html, metadata
 
     def _is_clause_page(self, source_path: str) -> bool:
         folder = Path(self.settings["PATH"]) / STATE.settings["BIBCITE_CLAUSES_PATH"]
         return Path(source_path).resolve().is_relative_to(folder.resolve())
-
-    @staticmethod
-    def _honesty(text: str, rel: str, result: DocumentResult) -> list[Problem]:
-        """Quote, verbatim, quotation-length and copy checks for one document."""
-        problems = []
-        exempt = clause_ranges(text)
-        for note in result.notes:
-            for ref in note.refs:
-                if not ref.quote:
-                    continue
-                if len(ref.quote.split()) > quotes.MAX_RUN:
-                    problems.append(Problem(rel, ref.line, ref.column, "quote.too-long",
-                                            f"quoted passage of {len(ref.quote.split())} words (at most {quotes.MAX_RUN})",
-                                            "shorten the quotation and paraphrase the rest"))
-                if STATE.texts is not None:
-                    found = quotes.check_quote(ref.quote, note.source.key, STATE.texts, rel, ref.line, ref.column)
-                    if found:
-                        problems.append(found)
-        index = LineIndex(text)
-        for m in QUOTATION_RE.finditer(text):
-            line, column = index.locate(m.start())
-            if any(a <= line <= b for a, b in exempt):
-                continue
-            count = len(m.group(0).split())
-            if count > quotes.MAX_RUN:
-                problems.append(Problem(rel, line, column, "quote.too-long",
-                                        f"quotation of {count} words (at most {quotes.MAX_RUN})",
-                                        "shorten the quotation and paraphrase the rest"))
-        if STATE.texts is not None and result.clause_text:
-            plan = STATE.texts.get(STATE.settings["BIBCITE_PLAN_KEY"], "")
-            for paragraph in result.clause_text:
-                if plan and quotes.normalise(paragraph.text) not in plan:
-                    problems.append(Problem(rel, paragraph.line, 1, "clause.not-verbatim",
-                                            f"clause text is not verbatim from the plan: \u201c{paragraph.text[:70]}\u201d",
-                                            "copy the clause exactly as the plan's text gives it"))
-        if STATE.copy_index is not None:
-            problems.extend(quotes.check_copy(STATE.copy_index, text, rel, exempt))
-        return problems
-
-
-def clause_ranges(text: str) -> list[tuple[int, int]]:
-    """1-based inclusive line ranges of ``::: {.clause}`` fences (the verbatim plan text)."""
-    ranges = []
-    start = None
-    for number, line in enumerate(text.split("\n"), 1):
-        m = DIV_OPEN_RE.match(line)
-        if m and m.group(1) == "clause":
-            start = number
-        elif start is not None and DIV_CLOSE_RE.match(line):
-            ranges.append((start, number))
-            start = None
-    return ranges
 
 
 def content_object_init(content: Any) -> None:

@@ -20,7 +20,7 @@ COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 ATTR_RE = re.compile(r"([^\s=/>]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
 #: Link destinations: inline ``](dest)``, reference definitions and autolinks.
 LINK_RE = re.compile(
-    r"\]\(\s*<?(?P<inline>(?:[^()\s<>]|\([^()\s]*\))*)|^ {0,3}\[[^\]]+\]:\s*<?(?P<ref>\S+?)>?(?:\s|$)|<(?P<auto>[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*)>",
+    r"\]\(\s*<?(?P<inline>(?:[^()\n<>]|\([^()\n]*\))*)|^ {0,3}\[[^\]]+\]:\s*<?(?P<ref>\S+?)>?(?:\s|$)|<(?P<auto>[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*)>",
     re.M,
 )
 SAFE_SCHEMES = ("http", "https", "mailto")

@@ -29,6 +29,7 @@ MARKER_RE = re.compile(r"(?:^|(?<=[\s;]))@")
 OPEN_QUOTES = {'"': '"', "\u201c": "\u201d"}
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 META_LINE_RE = re.compile(r"^[ ]{0,3}[A-Za-z0-9_-]+:")
+BACKTICKS_RE = re.compile(r"`+")
 LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 
 
@@ -152,9 +153,9 @@ def _inline_code(text: str, prose: list[tuple[int, int]]) -> list[tuple[int, int
     for block_start, block_end in _paragraphs(prose):
         chunk = text[block_start:block_end]
         i = 0
-        while (m := re.compile(r"`+").search(chunk, i)) is not None:
+        while (m := BACKTICKS_RE.search(chunk, i)) is not None:
             ticks = m.group(0)
-            close = re.compile(rf"(?<!`){ticks}(?!`)").search(chunk, m.end())
+            close = next((c for c in BACKTICKS_RE.finditer(chunk, m.end()) if c.group(0) == ticks), None)
             if close is None:
                 i = m.end()
                 continue

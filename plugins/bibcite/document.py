@@ -1,0 +1,183 @@
+"""One Markdown document, read and checked without Pelican: used by the reader and by `make check`.
+
+Decoding, the clause header, citations, unsafe input, the honesty checks
+(quoted pinpoints, verbatim clause text, quotation length, copying) and the
+final sanitising of the HTML all happen here, so the linter and the build
+report exactly the same problems.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import nh3
+from markdown import Markdown
+
+from . import clauses, quotes
+from .markdown_ext import DIV_CLOSE_RE, DIV_OPEN_RE, BibciteExtension, DocumentResult
+from .problems import Problem
+from .render import ROOT
+from .syntax import LineIndex
+
+#: Larger files are refused: no clause or page needs megabytes of Markdown.
+MAX_BYTES = 512 * 1024
+QUOTATION_RE = re.compile(r"\u201c[^\u201d]*\u201d|(?<![\w=])\"[^\"\n]*(?:\n(?!\n)[^\"\n]*)*\"")
+FRONT_MATTER_RE = re.compile(r"^---[ \t]*$", re.M)
+
+#: What the published HTML may contain: what our Markdown and renderer produce, nothing more.
+SAFE_TAGS = {
+    "a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small",
+    "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}
+SAFE_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-hidden", "aria-labelledby",
+          "aria-describedby", "data-source"},
+    "a": {"href"},
+    "ol": {"start"},
+    "li": {"value"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "scope", "align"},
+    "abbr": {"title"},
+}
+SAFE_SCHEMES = {"http", "https", "mailto", ROOT.split(":")[0]}
+
+
+def sanitise(html: str) -> str:
+    """The HTML through nh3 (Ammonia): only our allowlist of tags, attributes and URL schemes survives."""
+    return nh3.clean(html, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes=SAFE_SCHEMES,
+                     link_rel=None, strip_comments=True)
+
+
+@dataclass
+class Analysis:
+    """What one document yields."""
+
+    #: repository-relative path
+    path: str
+    #: sanitised HTML of the body
+    html: str = ""
+    #: Python-Markdown's metadata (lists of strings by lower-case key)
+    meta: dict[str, list[str]] = field(default_factory=dict)
+    #: notes, rendered notes and extension findings
+    result: DocumentResult = field(default_factory=DocumentResult)
+    #: the checked clause header, for clause pages
+    clause: clauses.ClauseMeta | None = None
+    #: every problem found in this document
+    problems: list[Problem] = field(default_factory=list)
+    #: False when the file could not be read at all
+    readable: bool = True
+
+
+@dataclass
+class Context:
+    """What every document is checked against."""
+
+    ext: BibciteExtension
+    md_settings: dict[str, Any]
+    texts: dict[str, str] | None = None
+    copy_index: quotes.CopyIndex | None = None
+    plan_key: str = "plan2025"
+
+
+def decode(raw: bytes, path: str) -> tuple[str, Problem | None]:
+    """Strict UTF-8 with an optional BOM; Windows line endings become plain ones."""
+    if len(raw) > MAX_BYTES:
+        return "", Problem(path, 1, 1, "md.too-large", f"file is {len(raw):,} bytes (at most {MAX_BYTES:,})",
+                           "split it, or remove what was pasted in by mistake")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return "", Problem(path, line, column, "md.encoding", f"file is not valid UTF-8 ({exc.reason})",
+                           "save the file as UTF-8")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return "", Problem(path, 1, 1, "md.empty", "file is empty", "write the page, or delete the file")
+    if "\x00" in text:
+        line, column = LineIndex(text).locate(text.index("\x00"))
+        return "", Problem(path, line, column, "md.encoding", "file contains a NUL byte", "save it as plain text")
+    if text.startswith("---") and FRONT_MATTER_RE.match(text) and not FRONT_MATTER_RE.search(text, 4):
+        return "", Problem(path, 1, 1, "md.meta-unterminated", "metadata block opened with '---' is never closed",
+                           "close it with a line '---', or write 'Key: value' lines followed by a blank line")
+    return text, None
+
+
+def analyse(raw: bytes, path: str, context: Context, is_clause: bool) -> Analysis:
+    """Read, convert and check one document."""
+    analysis = Analysis(path)
+    text, problem = decode(raw, path)
+    if problem:
+        analysis.problems.append(problem)
+        analysis.readable = False
+        return analysis
+    if is_clause:
+        analysis.clause, found = clauses.check(text, path)
+        analysis.problems.extend(found)
+    md = Markdown(**{**context.md_settings,
+                     "extensions": [*context.md_settings.get("extensions", []), context.ext]})
+    context.ext.begin(path)
+    html = md.convert(text)
+    analysis.result = context.ext.finish()
+    analysis.meta = getattr(md, "Meta", {}) or {}
+    analysis.html = sanitise(html)
+    analysis.result.notes_html = sanitise(analysis.result.notes_html)
+    analysis.problems.extend(analysis.result.problems)
+    analysis.problems.extend(honesty(text, path, analysis.result, context))
+    analysis.md = md  # type: ignore[attr-defined] - the reader parses metadata with it
+    return analysis
+
+
+def honesty(text: str, path: str, result: DocumentResult, context: Context) -> list[Problem]:
+    """Quote, verbatim, quotation-length and copy checks for one document."""
+    problems = []
+    exempt = clause_ranges(text)
+    for note in result.notes:
+        for ref in note.refs:
+            if not ref.quote:
+                continue
+            if len(ref.quote.split()) > quotes.MAX_RUN:
+                problems.append(Problem(path, ref.line, ref.column, "quote.too-long",
+                                        f"quoted passage of {len(ref.quote.split())} words (at most {quotes.MAX_RUN})",
+                                        "shorten the quotation and paraphrase the rest"))
+            if context.texts is not None:
+                found = quotes.check_quote(ref.quote, note.source.key, context.texts, path, ref.line, ref.column)
+                if found:
+                    problems.append(found)
+    index = LineIndex(text)
+    for m in QUOTATION_RE.finditer(text):
+        line, column = index.locate(m.start())
+        if any(a <= line <= b for a, b in exempt):
+            continue
+        count = len(m.group(0).split())
+        if count > quotes.MAX_RUN:
+            problems.append(Problem(path, line, column, "quote.too-long",
+                                    f"quotation of {count} words (at most {quotes.MAX_RUN})",
+                                    "shorten the quotation and paraphrase the rest"))
+    if context.texts is not None and result.clause_text:
+        plan = context.texts.get(context.plan_key, "")
+        for paragraph in result.clause_text:
+            if plan and quotes.normalise(paragraph.text) not in plan:
+                problems.append(Problem(path, paragraph.line, 1, "clause.not-verbatim",
+                                        f"clause text is not verbatim from the plan: \u201c{paragraph.text[:70]}\u201d",
+                                        "copy the clause exactly as the plan's text gives it"))
+    if context.copy_index is not None:
+        problems.extend(quotes.check_copy(context.copy_index, text, path, exempt))
+    return problems
+
+
+def clause_ranges(text: str) -> list[tuple[int, int]]:
+    """1-based inclusive line ranges of ``::: {.clause}`` fences (the verbatim plan text)."""
+    ranges = []
+    start = None
+    for number, line in enumerate(text.split("\n"), 1):
+        m = DIV_OPEN_RE.match(line)
+        if m and m.group(1) == "clause":
+            start = number
+        elif start is not None and DIV_CLOSE_RE.match(line):
+            ranges.append((start, number))
+            start = None
+    return ranges

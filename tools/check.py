@@ -1,0 +1,171 @@
+"""Check all content and citations without building the site.
+
+    python tools/check.py [--settings pelicanconf.py] [--format text|github]
+
+Runs the same checks as the build (it shares plugins/bibcite/document.py with
+the reader) plus the links and anchors between pages, and prints every problem
+as ``path:line:col: severity: message [code]`` with a hint, or as GitHub Actions
+annotations. Exits 0 only when there is no error and no warning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from bibcite import clauses, quotes  # noqa: E402
+from bibcite.bibliography import load, uncited  # noqa: E402
+from bibcite.document import Analysis, Context, analyse  # noqa: E402
+from bibcite.markdown_ext import BibciteExtension  # noqa: E402
+from bibcite.problems import Collector, Problem, relative  # noqa: E402
+from bibcite.safety import link_problem  # noqa: E402
+from bibcite.settings import merge  # noqa: E402
+
+HREF_RE = re.compile(r'href="([^"]*)"')
+ID_RE = re.compile(r'\sid="([^"]+)"')
+
+
+def read_settings(path: Path) -> dict[str, Any]:
+    """Execute a Pelican settings file without importing Pelican."""
+    namespace: dict[str, Any] = {"__file__": str(path), "__name__": "settings"}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)  # noqa: S102 - our own settings
+    return {k: v for k, v in namespace.items() if k.isupper()}
+
+
+def markdown_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments Pelican's Markdown reader would pass to Markdown()."""
+    configured = dict(settings.get("MARKDOWN", {}))
+    configs = configured.get("extension_configs", {})
+    extensions = list(configured.get("extensions", []))
+    extensions += [name for name in configs if name not in extensions]
+    if "markdown.extensions.meta" not in extensions:
+        extensions.append("markdown.extensions.meta")
+    return {**configured, "extensions": extensions, "extension_configs": configs}
+
+
+def output_name(analysis: Analysis, source: Path, content: Path) -> str:
+    """Where Pelican will write this page (our URL scheme: slug.html at the root)."""
+    if analysis.clause:
+        return f"point-{analysis.clause.number}.html"
+    save_as = (analysis.meta.get("save_as") or [""])[0].strip()
+    if save_as:
+        return save_as
+    slug = (analysis.meta.get("slug") or [source.stem])[0].strip()
+    return f"{slug}.html"
+
+
+def check(settings_file: Path) -> tuple[Collector, int]:
+    """Run every check; return the problems and the number of pages checked."""
+    settings = read_settings(settings_file)
+    plugin = merge(settings)
+    root = Path(plugin["BIBCITE_ROOT"]).resolve()
+    content = (settings_file.parent / settings.get("PATH", "content")).resolve()
+    collector = Collector(root)
+    sources, found = load(plugin["BIBCITE_BIBLIOGRAPHY"], root, relative(settings_file, root))
+    collector.extend(found)
+    context = Context(BibciteExtension(sources), markdown_settings(settings), plan_key=plugin["BIBCITE_PLAN_KEY"])
+    folder = root / plugin["BIBCITE_SOURCE_TEXTS"] if plugin["BIBCITE_SOURCE_TEXTS"] else None
+    if folder is not None and folder.is_dir():
+        context.texts = quotes.load_texts(sources, folder)
+        collector.extend(quotes.missing_texts(sources, folder))
+        context.copy_index = quotes.CopyIndex(context.texts)
+    else:
+        collector.add(quotes.skipped_notice(folder or Path("(BIBCITE_SOURCE_TEXTS unset)")))
+
+    clause_folder = content / plugin["BIBCITE_CLAUSES_PATH"]
+    files = sorted({p for sub in settings.get("PAGE_PATHS", ["pages"]) for p in (content / sub).rglob("*.md")})
+    pages: dict[Path, Analysis] = {}
+    for path in files:
+        analysis = analyse(path.read_bytes(), relative(path, root), context, path.is_relative_to(clause_folder))
+        collector.extend(analysis.problems)
+        pages[path] = analysis
+    readable = {p: a for p, a in pages.items() if a.readable}
+    collector.extend(clauses.check_set([a.clause for a in readable.values() if a.clause]))
+    collector.extend(uncited(sources, {n.source.key for a in readable.values() for n in a.result.notes}))
+    collector.extend(check_links(readable, content, sources))
+    return collector, len(files)
+
+
+def check_links(pages: dict[Path, Analysis], content: Path, sources: dict[str, Any]) -> list[Problem]:
+    """Every link between pages points at a page that will exist, and at an id it has."""
+    targets: dict[str, set[str]] = {}
+    by_source: dict[Path, str] = {}
+    for path, analysis in pages.items():
+        name = output_name(analysis, path, content)
+        by_source[path] = name
+        ids = set(ID_RE.findall(analysis.html)) | set(ID_RE.findall(analysis.result.notes_html))
+        ids |= {f"cite-{n.number}{r.label}" for n in analysis.result.notes for r in n.refs}
+        if analysis.clause:
+            ids |= {f"point-{analysis.clause.number}", "notes-heading"}
+        targets[name] = ids
+    # Pages the templates and the plugin write, with the ids they always carry.
+    targets.setdefault("index.html", set()).update(name.lower().replace(" ", "-") for name, _ in clauses.SECTIONS)
+    targets["sources/index.html"] = set()
+    for key in sources:
+        targets[f"sources/{key}.html"] = {f"source-{key}"}
+    problems = []
+    for path, analysis in pages.items():
+        here = by_source[path]
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for href in HREF_RE.findall(analysis.html):
+            href = href.replace("&amp;", "&")
+            parsed = urlparse(href)
+            if parsed.scheme or parsed.netloc or href.startswith("bibcite-root:") or link_problem(href):
+                continue  # external, or an unsafe scheme already reported by the safety check
+            if m := re.match(r"\{(filename|static)\}(.*)", parsed.path):
+                linked = (content / m.group(2).lstrip("/")).resolve() if m.group(2).startswith("/") \
+                    else (path.parent / m.group(2)).resolve()
+                target = by_source.get(linked)
+                if target is None:
+                    problems.append(_link_problem(text, href, analysis.path, f"links to {m.group(2)!r}, which is not a page"))
+                    continue
+            elif parsed.path:
+                target = (Path(here).parent / unquote(parsed.path)).as_posix().removeprefix("./")
+                target = re.sub(r"^(\./)+", "", str(Path(target)))
+                if target not in targets:
+                    problems.append(_link_problem(text, href, analysis.path, f"link to {parsed.path!r}, which no page is"))
+                    continue
+            else:
+                target = here
+            if parsed.fragment and unquote(parsed.fragment) not in targets[target]:
+                problems.append(_link_problem(text, href, analysis.path,
+                                              f"link to #{parsed.fragment} in {target}, which has no such anchor"))
+    return problems
+
+
+def _link_problem(text: str, href: str, path: str, message: str) -> Problem:
+    """Locate the link in the Markdown source by its address."""
+    needle = href.split("#")[0] or href
+    offset = text.find(needle)
+    line = text.count("\n", 0, offset) + 1 if offset >= 0 else 1
+    column = offset - text.rfind("\n", 0, offset) if offset >= 0 else 1
+    return Problem(path, line, column, "link.broken", message,
+                   "link to a clause as point-N.html#anchor, to a page by its .html name, or fix the anchor")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--settings", default=str(ROOT / "pelicanconf.py"))
+    parser.add_argument("--format", choices=("text", "github"), default="text")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    collector, count = check(Path(args.settings).resolve())
+    collector.report(sys.stdout if args.format == "github" else sys.stderr, args.format)
+    clean = not collector.errors and not collector.warnings
+    if args.format == "text":
+        verdict = "clean" if clean else "not clean"
+        print(f"checked {count} pages in {time.perf_counter() - started:.2f} s: {verdict}", file=sys.stderr)
+    return 0 if clean else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
