@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: What the devserver watches: Pelican's own autoreload misses citations/ and plugins/.
 WATCHED = ("content", "citations", "theme", "plugins", "pelicanconf.py", "publishconf.py")
+#: Editors' and sed's temporary files must not trigger a rebuild.
+WATCHED_SUFFIXES = {".md", ".bib", ".py", ".html", ".css", ".js"}
 
 
 def _configure_logging() -> None:
@@ -121,7 +123,7 @@ def devserver(port: int) -> int:
     build()
     serve(port, ROOT / "output", block=False)
     paths = [ROOT / p for p in WATCHED if (ROOT / p).exists()]
-    for changes in watch(*paths, watch_filter=lambda _, path: "__pycache__" not in path):
+    for changes in watch(*paths, watch_filter=lambda _, path: Path(path).suffix in WATCHED_SUFFIXES):
         names = ", ".join(sorted({_rel(Path(p)) for _, p in changes}))
         print(f"changed: {names}", file=sys.stderr)
         if build() != 0:
