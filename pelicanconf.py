@@ -54,7 +54,7 @@ MARKDOWN = {
 }
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["bibcite"]
+PLUGINS = ["bibcite", "sitesearch"]
 BIBCITE_ROOT = str(ROOT)
 BIBCITE_BIBLIOGRAPHY = ["citations"]
 BIBCITE_SOURCE_TEXTS = "../shared/sources"

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+#: The browser fixture lives in tests/browser.py; one session-wide instance for every module.
+pytest_plugins = ["browser"]
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "plugins"))
 SOURCE_TEXTS = (REPO / ".." / "shared" / "sources").resolve()

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from browser import Watch, browser  # noqa: F401 - browser is a fixture
+from browser import Watch
 from bs4 import BeautifulSoup
 from conftest import REPO
 
@@ -121,7 +121,7 @@ def test_print_edition_is_one_self_contained_page(archive: tuple[Path, Path]) ->
     assert len(soup.select("nav.print-toc li")) == 28
 
 
-def test_works_from_disk_with_the_network_blocked(browser: object, archive: tuple[Path, Path]) -> None:  # noqa: F811
+def test_works_from_disk_with_the_network_blocked(browser: object, archive: tuple[Path, Path]) -> None:
     _, top = archive
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import ARTIFACTS, Watch, browser, serve  # noqa: F401 - browser is a fixture
+from browser import ARTIFACTS, Watch, serve
 from bs4 import BeautifulSoup
 
 CLAUSE = "point-21.html"

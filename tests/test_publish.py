@@ -16,7 +16,7 @@ from pathlib import Path
 
 import brotli
 import pytest
-from browser import Watch, browser  # noqa: F401 - browser is a fixture
+from browser import Watch
 from conftest import REPO, problem_lines
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -162,7 +162,7 @@ def test_feed_and_sitemap_use_absolute_urls(published: tuple[str, Path]) -> None
     assert status == 200 and body.count(b"<loc>http") >= 28 + 6
 
 
-def test_every_page_loads_without_a_csp_violation(browser: object, published: tuple[str, Path]) -> None:  # noqa: F811
+def test_every_page_loads_without_a_csp_violation(browser: object, published: tuple[str, Path]) -> None:
     base, out = published
     context = browser.new_context()
     context.add_init_script("window.__csp = []; document.addEventListener('securitypolicyviolation',"

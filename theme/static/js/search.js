@@ -1,0 +1,273 @@
+/* Site search. Works over http and from disk (file://): the index is a plain
+   script, search-index.js, that sets window.SEARCH_INDEX (see
+   plugins/sitesearch/index.py for its shape), so there is no fetch, no module
+   and no network request. Case- and accent-insensitive; every query word must
+   match (the last one as a prefix); page-title hits rank first, then more hits.
+   Page text only ever reaches the page as text nodes, never as HTML. */
+(function () {
+  "use strict";
+
+  var MAX_RESULTS = 30;
+  var DEBOUNCE_MS = 200;
+  var SNIPPET_CHARS = 200;
+  var CONTEXT_BEFORE = 60;
+  var MAX_WORDS = 12;
+
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("search-input");
+  var results = document.getElementById("search-results");
+  var count = document.getElementById("search-count");
+  var list = document.getElementById("search-list");
+  if (!form || !input || !results || !count || !list) return;
+
+  var data = window.SEARCH_INDEX;
+  if (!data || !data.p || !data.u) {
+    count.textContent = "The search index could not be loaded, so search is not available.";
+    return;
+  }
+  var root = (results.getAttribute("data-root") || "").replace(/\/+$/, "");
+
+  // Letters and digits in any script; a plain fallback for engines without \p{...}.
+  var UNICODE = (function () {
+    try { return new RegExp("\\p{L}", "u").test("\u00e9"); } catch (e) { return false; }
+  }());
+  var WORD = UNICODE ? "[\\p{L}\\p{N}]" : "[0-9a-z\\u00aa-\\uffff]";
+  var NOT_WORD = UNICODE ? "[^\\p{L}\\p{N}]" : "[^0-9a-z\\u00aa-\\uffff]";
+  var FLAGS = UNICODE ? "gu" : "g";
+  var SPLIT = new RegExp(NOT_WORD + "+", FLAGS);
+  var MARKS = UNICODE ? /\p{M}+/gu : /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+/g;
+  var ASCII = /^[\x00-\x7f]*$/;
+
+  /* Lower case without accents. With `keepMap`, also where each folded
+     character came from: folded[i] comes from original[starts[i]..ends[i]). */
+  function fold(text, keepMap) {
+    if (!keepMap && ASCII.test(text)) return text.toLowerCase();
+    var out = "";
+    var starts = [];
+    var ends = [];
+    for (var i = 0; i < text.length;) {
+      var code = text.codePointAt(i);
+      var size = code > 0xffff ? 2 : 1;
+      var ch = text.slice(i, i + size);
+      var folded = code < 128 ? ch.toLowerCase() : ch.toLowerCase().normalize("NFKD").replace(MARKS, "");
+      out += folded;
+      if (keepMap) {
+        for (var k = 0; k < folded.length; k++) { starts.push(i); ends.push(i + size); }
+      }
+      i += size;
+    }
+    return keepMap ? { text: out, starts: starts, ends: ends } : out;
+  }
+
+  /* One regular expression per query word: at the start of a word, whole
+     unless it is the last word. "ia" and "ya" are treated alike, because
+     transliterations differ (Zaporizhzhia, Zaporizhzhya). */
+  function parse(query) {
+    var words = fold(query).split(SPLIT).filter(function (w, i, all) {
+      return w && all.indexOf(w) === i;
+    }).slice(0, MAX_WORDS);
+    return words.map(function (word, i) {
+      var pattern = word.replace(/[iy]a/g, "[iy]a");
+      var end = i === words.length - 1 ? "" : "(?!" + WORD + ")";
+      return new RegExp("(^|" + NOT_WORD + ")(" + pattern + ")" + end, FLAGS);
+    });
+  }
+
+  function hits(re, text) {
+    var n = 0;
+    re.lastIndex = 0;
+    while (re.exec(text)) n++;
+    return n;
+  }
+
+  /* Matched stretches of `text`, as [start, end) in the original string, in order, merged. */
+  function ranges(text, matchers) {
+    var f = fold(text, true);
+    var found = [];
+    matchers.forEach(function (re) {
+      re.lastIndex = 0;
+      var m;
+      while ((m = re.exec(f.text))) {
+        var a = m.index + m[1].length;
+        var b = a + m[2].length;
+        if (b > a) found.push([f.starts[a], f.ends[b - 1]]);
+      }
+    });
+    found.sort(function (x, y) { return x[0] - y[0] || y[1] - x[1]; });
+    var merged = [];
+    found.forEach(function (r) {
+      var last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    });
+    return merged;
+  }
+
+  /* Text nodes and <mark> elements for text[start, end). */
+  function highlighted(text, found, start, end) {
+    var frag = document.createDocumentFragment();
+    var at = start;
+    found.forEach(function (r) {
+      var a = Math.max(r[0], start);
+      var b = Math.min(r[1], end);
+      if (b <= a || a < at) return;
+      if (a > at) frag.appendChild(document.createTextNode(text.slice(at, a)));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(a, b);
+      frag.appendChild(mark);
+      at = b;
+    });
+    if (at < end) frag.appendChild(document.createTextNode(text.slice(at, end)));
+    return frag;
+  }
+
+  function snippet(text, matchers) {
+    var found = ranges(text, matchers);
+    var start = 0;
+    var end = text.length;
+    if (text.length > SNIPPET_CHARS) {
+      var first = found.length ? found[0][0] : 0;
+      if (first > CONTEXT_BEFORE) {
+        start = first - CONTEXT_BEFORE;
+        var space = text.indexOf(" ", start);
+        start = space !== -1 && space < first ? space + 1 : first;
+      }
+      end = Math.min(text.length, start + SNIPPET_CHARS);
+      if (end < text.length) {
+        var cut = text.lastIndexOf(" ", end);
+        if (cut > start) end = cut;
+      }
+    }
+    var frag = document.createDocumentFragment();
+    if (start > 0) frag.appendChild(document.createTextNode("\u2026 "));
+    frag.appendChild(highlighted(text, found, start, end));
+    if (end < text.length) frag.appendChild(document.createTextNode(" \u2026"));
+    return frag;
+  }
+
+  var units = null;
+  function prepare() {
+    var titles = data.p.map(function (page) { return fold(page[1] || ""); });
+    units = data.u.map(function (u, i) {
+      var page = data.p[u.p] || ["", ""];
+      var isPage = typeof u.l !== "string";
+      return {
+        order: i,
+        url: u.u,
+        title: page[1] || "",
+        label: isPage ? page[1] || u.u : u.l,
+        text: u.x || "",
+        isPage: isPage,
+        fTitle: titles[u.p] || "",
+        fLabel: isPage ? titles[u.p] || "" : fold(u.l),
+        fText: fold(u.x || "")
+      };
+    });
+  }
+
+  /* -1 if the unit does not match. Every word must occur in the page title,
+     the unit's label or its text, and at least one in the label or text (a
+     page's own entry has the title as its label). Words in the page title
+     count most, then the page's own entry, then hits in the text, then in the label. */
+  function score(unit, matchers) {
+    var titleWords = 0;
+    var own = 0;
+    var total = 0;
+    for (var i = 0; i < matchers.length; i++) {
+      var t = hits(matchers[i], unit.fTitle);
+      var l = hits(matchers[i], unit.fLabel);
+      var x = hits(matchers[i], unit.fText);
+      if (!t && !l && !x) return -1;
+      if (t) titleWords++;
+      own += l + x;
+      total += 2 * x + l;
+    }
+    if (!own) return -1;
+    return titleWords * 1000 + (unit.isPage ? 500 : 0) + Math.min(total, 499);
+  }
+
+  function href(url) {
+    return root ? root + "/" + url : "/" + url;
+  }
+
+  function plural(n) {
+    return n === 1 ? "1 result" : n + " results";
+  }
+
+  function search(query) {
+    var matchers = parse(query);
+    list.textContent = "";
+    if (!matchers.length) {
+      count.textContent = "";
+      return;
+    }
+    if (!units) prepare();
+    var matched = [];
+    units.forEach(function (unit) {
+      var s = score(unit, matchers);
+      if (s >= 0) matched.push({ unit: unit, score: s });
+    });
+    matched.sort(function (a, b) { return b.score - a.score || a.unit.order - b.unit.order; });
+    if (!matched.length) {
+      count.textContent = "No results for \u201c" + query.trim() + "\u201d.";
+      return;
+    }
+    count.textContent = plural(matched.length) +
+      (matched.length > MAX_RESULTS ? ", showing the first " + MAX_RESULTS : "");
+    matched.slice(0, MAX_RESULTS).forEach(function (hit) {
+      var unit = hit.unit;
+      var item = document.createElement("li");
+      item.className = "search-result";
+      var link = document.createElement("a");
+      link.href = href(unit.url);
+      link.appendChild(highlighted(unit.label, ranges(unit.label, matchers), 0, unit.label.length));
+      item.appendChild(link);
+      if (!unit.isPage && unit.title && unit.title !== unit.label) {
+        var page = document.createElement("span");
+        page.className = "search-page";
+        page.appendChild(document.createTextNode(" \u2014 "));
+        page.appendChild(highlighted(unit.title, ranges(unit.title, matchers), 0, unit.title.length));
+        item.appendChild(page);
+      }
+      if (unit.text) {
+        var text = document.createElement("p");
+        text.className = "search-snippet";
+        text.appendChild(snippet(unit.text, matchers));
+        item.appendChild(text);
+      }
+      list.appendChild(item);
+    });
+  }
+
+  function remember(query) {
+    try {
+      var url = new URL(window.location.href);
+      if (query.trim()) url.searchParams.set("q", query.trim());
+      else url.searchParams.delete("q");
+      window.history.replaceState(null, "", url.href);
+    } catch (e) {
+      // Some browsers refuse to rewrite file:// addresses; the search still works.
+    }
+  }
+
+  var timer = null;
+  input.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () { search(input.value); }, DEBOUNCE_MS);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    window.clearTimeout(timer);
+    search(input.value);
+    remember(input.value);
+  });
+
+  var initial = "";
+  try {
+    initial = new URLSearchParams(window.location.search).get("q") || "";
+  } catch (e) {
+    initial = "";
+  }
+  if (initial) input.value = initial;
+  if (input.value) search(input.value);
+}());
