@@ -86,7 +86,7 @@ def print_edition(site: Path) -> str:
     main = doc.main
     # The home page's introduction, with its own notes, minus the list of clauses.
     intro = home.select_one("article.home")
-    for element in intro.select(".sidenote, section.section-list, #clauses"):
+    for element in intro.select(".sidenote, section.section-list, #clauses, #coverage"):
         element.decompose()
     for paragraph in intro.find_all("p"):
         if paragraph.find("a", href=re.compile(r"coverage\.html$")) and len(paragraph.get_text()) < 80:
