@@ -102,7 +102,7 @@ def check_links(pages: dict[Path, Analysis], content: Path, sources: dict[str, A
     for path, analysis in pages.items():
         name = output_name(analysis, path, content)
         by_source[path] = name
-        ids = set(ID_RE.findall(analysis.html)) | set(ID_RE.findall(analysis.result.notes_html))
+        ids = set(ID_RE.findall(analysis.html)) | set(ID_RE.findall(analysis.notes_html))
         ids |= {f"cite-{n.number}{r.label}" for n in analysis.result.notes for r in n.refs}
         if analysis.clause:
             ids |= {f"point-{analysis.clause.number}", "notes-heading"}

@@ -19,6 +19,8 @@ from . import clauses, quotes
 from .markdown_ext import DIV_CLOSE_RE, DIV_OPEN_RE, BibciteExtension, DocumentResult
 from .problems import Problem
 from .render import ROOT
+from .render import notes_section as render_notes
+from .resolve import Note
 from .syntax import LineIndex
 
 #: Larger files are refused: no clause or page needs megabytes of Markdown.
@@ -69,6 +71,16 @@ class Analysis:
     problems: list[Problem] = field(default_factory=list)
     #: False when the file could not be read at all
     readable: bool = True
+
+    @property
+    def notes_html(self) -> str:
+        """The sanitised notes list (rendered on each access)."""
+        return render_notes_html(self.result.notes)
+
+
+def render_notes_html(notes: tuple[Note, ...]) -> str:
+    """The sanitised notes list of a page (built on demand: pages stay in memory for the whole build)."""
+    return sanitise(render_notes(notes))
 
 
 @dataclass
@@ -124,7 +136,6 @@ def analyse(raw: bytes, path: str, context: Context, is_clause: bool) -> Analysi
     analysis.result = context.ext.finish()
     analysis.meta = getattr(md, "Meta", {}) or {}
     analysis.html = sanitise(html)
-    analysis.result.notes_html = sanitise(analysis.result.notes_html)
     analysis.problems.extend(analysis.result.problems)
     analysis.problems.extend(honesty(text, path, analysis.result, context))
     analysis.md = md  # type: ignore[attr-defined] - the reader parses metadata with it

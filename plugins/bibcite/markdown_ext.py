@@ -43,7 +43,6 @@ class DocumentResult:
     """What the extension learned from one document."""
 
     notes: tuple[Note, ...] = ()
-    notes_html: str = ""
     problems: list[Problem] = field(default_factory=list)
     clause_text: list[ClauseParagraph] = field(default_factory=list)
 
@@ -119,7 +118,6 @@ class CitationPreprocessor(Preprocessor):
         resolved = resolve(groups, ext.sources, text, ext.path)
         problems.extend(resolved.problems)
         ext.result.notes = resolved.notes
-        ext.result.notes_html = render.notes_section(resolved.notes)
         pieces = []
         last = 0
         for group, marks in zip(groups, resolved.markers, strict=True):

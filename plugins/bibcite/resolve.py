@@ -14,7 +14,7 @@ from .problems import Problem
 from .syntax import Group, LineIndex
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     """One place in the text that cites a note's source."""
 
@@ -34,7 +34,7 @@ class Ref:
     column: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """One numbered note: a source and every place that cites it."""
 
@@ -51,7 +51,7 @@ class Note:
         return f"note-{self.number}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolved:
     """The outcome of resolving one document."""
 

@@ -1,0 +1,447 @@
+"""Benchmark: what the citation engine costs on top of plain Pelican (issue 7).
+
+    python tools/bench.py [--large] [--runs N] [--large-runs N] [--sizes small,medium]
+    make bench                      # 28 pages / 40 sources and 500 / 400
+    make bench BENCH_ARGS=--large   # adds 5,000 / 2,000 (about 15 minutes)
+
+For each size it generates a synthetic site (tests/bench/generate.py) in three
+variants with the same prose: A, plain Markdown footnotes and no plugin (the
+floor); B, our ``[@key]`` citations and the bibcite plugin; N, the same prose
+without citations, for reference. It builds them alternately (A B N A B N ...),
+one warm-up each, then ``--runs`` measured builds each (``--large-runs`` at
+5,000 pages), every build in a fresh ``python tools/site.py build`` subprocess,
+and reports the median wall time, CPU time, peak memory, output size, the
+ratios B/A and the milliseconds per page.
+
+It also times ``make check`` when tools/check.py exists, and weighs the real
+site's page types (gzip -9 of the page plus its CSS and JS) and counts their
+requests to other hosts.
+
+Wall time is measured with time.perf_counter around the subprocess. Peak
+memory is the "Maximum resident set size" of /usr/bin/time -v when that
+program exists; otherwise each build runs under a small Python wrapper that
+reports resource.getrusage(RUSAGE_CHILDREN).ru_maxrss of its one child (the
+same figure, measured by the kernel). Results go to bench/ as JSON and text,
+with the date and the machine. This is a benchmark, not a test: it asserts
+nothing and always exits 0 unless a build fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import html.parser
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import posixpath
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+SITE_TOOL = ROOT / "tools" / "site.py"
+TIME = Path("/usr/bin/time")
+#: Targets of issue 7.
+MAX_TIME_RATIO = 1.10
+MAX_MEMORY_RATIO = 1.2
+MAX_PER_PAGE_DRIFT = 0.15
+MAX_CLAUSE_GZIP = 30 * 1024
+#: The real site's page types: label -> path in the output (None: first source page).
+PAGE_TYPES = {"home": "index.html", "clause": "point-21.html", "sources index": "sources/index.html",
+              "source page": None}
+RSS_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:]).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=open(sys.argv[0] + '.rss', 'w'))\n"
+    "sys.exit(code)\n"
+)
+
+
+def load_generator():
+    """tests/bench/generate.py as a module (tests/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "tests" / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def tree_size(folder: Path) -> tuple[int, int, int]:
+    """(sum of file sizes, bytes allocated on disk, number of files) under *folder*."""
+    size = disk = files = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            st = path.stat()
+            size += st.st_size
+            disk += st.st_blocks * 512
+            files += 1
+    return size, disk, files
+
+
+def run_build(conf: Path, output: Path, scratch: Path) -> dict:
+    """One build in a fresh subprocess: wall time, peak RSS, CPU time, exit code and stderr."""
+    shutil.rmtree(output, ignore_errors=True)  # deleting the last output is not part of the build
+    build = [sys.executable, str(SITE_TOOL), "build", "--settings", str(conf), "--output", str(output)]
+    report = scratch / "time.txt"
+    report.unlink(missing_ok=True)
+    if TIME.exists():
+        cmd = [str(TIME), "-v", "-o", str(report), *build]
+    else:
+        wrapper = scratch / "rss_wrapper.py"
+        wrapper.write_text(RSS_WRAPPER, encoding="utf-8")
+        cmd = [sys.executable, str(wrapper), *build]
+    started = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    wall = time.perf_counter() - started
+    run = {"wall_s": wall, "returncode": result.returncode, "stderr": result.stderr}
+    if TIME.exists():
+        text = report.read_text(encoding="utf-8", errors="replace")
+        fields = dict(re.findall(r"^\s*([^:\n]+):\s*(.*)$", text, re.M))
+        run["peak_rss_kb"] = int(fields.get("Maximum resident set size (kbytes)", 0))
+        run["cpu_s"] = float(fields.get("User time (seconds)", 0)) + float(fields.get("System time (seconds)", 0))
+    else:
+        run["peak_rss_kb"] = int((scratch / "rss_wrapper.py.rss").read_text().strip())
+        run["cpu_s"] = None
+    return run
+
+
+def problem_counts(stderr: str) -> tuple[int, int]:
+    """Errors and warnings reported by a build (bibcite's summary line or its located lines)."""
+    m = re.search(r"(\d+) error\(s\), (\d+) warning\(s\)", stderr)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    lines = stderr.splitlines()
+    return (sum(": error: " in line or line.startswith(("ERROR", "CRITICAL")) for line in lines),
+            sum(": warning: " in line or line.startswith("WARNING") for line in lines))
+
+
+def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, generator) -> dict:
+    """Generate one size, build A and B alternately, and summarise."""
+    site = work / name
+    shutil.rmtree(site, ignore_errors=True)
+    started = time.perf_counter()
+    confs = generator.generate(site, pages, entries)
+    print(f"[{name}] generated {pages} pages, {entries} entries in {time.perf_counter() - started:.1f} s",
+          file=sys.stderr)
+    load_before = os.getloadavg()[0]
+    samples: dict[str, list[dict]] = {variant: [] for variant in generator.VARIANTS}
+    problems = {}
+    for round_ in range(runs + 1):
+        for variant in generator.VARIANTS:
+            out = site / f"out-{variant}"
+            run = run_build(confs[variant], out, site)
+            errors, warnings = problem_counts(run["stderr"])
+            if run["returncode"] != 0 or errors:
+                sys.stderr.write(run["stderr"])
+                raise SystemExit(f"[{name}] variant {variant} failed to build (exit {run['returncode']}, "
+                                 f"{errors} error(s)); see above")
+            problems[variant] = {"errors": errors, "warnings": warnings}
+            label = "warm-up" if round_ == 0 else f"run {round_}/{runs}"
+            print(f"[{name}] {variant} {label}: {run['wall_s']:.2f} s, {run['peak_rss_kb'] / 1024:.0f} MB",
+                  file=sys.stderr)
+            if round_ == 0:
+                continue
+            size, disk, files = tree_size(out)
+            run.update(output_bytes=size, output_disk_bytes=disk, output_files=files)
+            del run["stderr"]
+            samples[variant].append(run)
+    # Other processes on the machine disturb wall times; say how busy it was.
+    result = {"pages": pages, "entries": entries, "runs": runs, "problems": problems,
+              "load_average_1min": [load_before, os.getloadavg()[0]]}
+    for variant, runs_ in samples.items():
+        result[variant] = {
+            "median_wall_s": statistics.median(r["wall_s"] for r in runs_),
+            "min_wall_s": min(r["wall_s"] for r in runs_),
+            "median_cpu_s": statistics.median(r["cpu_s"] for r in runs_) if runs_[0]["cpu_s"] is not None else None,
+            "peak_rss_kb": max(r["peak_rss_kb"] for r in runs_),
+            "output_bytes": runs_[-1]["output_bytes"],
+            "output_disk_bytes": runs_[-1]["output_disk_bytes"],
+            "output_files": runs_[-1]["output_files"],
+            "runs": runs_,
+        }
+    a, b, n = result["A"], result["B"], result["N"]
+    result["ratio_time"] = b["median_wall_s"] / a["median_wall_s"]
+    result["ratio_time_B_N"] = b["median_wall_s"] / n["median_wall_s"]
+    result["ms_per_page_B_over_N"] = 1000 * (b["median_wall_s"] - n["median_wall_s"]) / pages
+    result["ms_per_page_A_over_N"] = 1000 * (a["median_wall_s"] - n["median_wall_s"]) / pages
+    result["ratio_cpu"] = b["median_cpu_s"] / a["median_cpu_s"] if a["median_cpu_s"] else None
+    result["ratio_memory"] = b["peak_rss_kb"] / a["peak_rss_kb"]
+    result["ratio_output"] = b["output_bytes"] / a["output_bytes"]
+    result["ms_per_page_A"] = 1000 * a["median_wall_s"] / pages
+    result["ms_per_page_B"] = 1000 * b["median_wall_s"] / pages
+    for variant in generator.VARIANTS:
+        shutil.rmtree(site / f"out-{variant}", ignore_errors=True)
+    return result
+
+
+class Assets(html.parser.HTMLParser):
+    """Stylesheets, scripts and every src/href of link, script, img and iframe tags."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.css: list[str] = []
+        self.js: list[str] = []
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag in ("link", "script", "img", "iframe"):
+            self.urls += [a[k] for k in ("src", "href") if a.get(k)]
+        if tag == "link" and "stylesheet" in a.get("rel", "").lower().split() and a.get("href"):
+            self.css.append(a["href"])
+        if tag == "script" and a.get("src"):
+            self.js.append(a["src"])
+
+
+def is_external(url: str) -> bool:
+    """An address on another host (absolute http(s) or protocol-relative)."""
+    return bool(re.match(r"^\s*(?:https?:)?//", url, re.I))
+
+
+def gz(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def weigh_page(output: Path, rel: str) -> dict:
+    """gzip -9 weight of a page plus its CSS and JS, and its requests to other hosts."""
+    page = output / rel
+    data = page.read_bytes()
+    parser = Assets()
+    parser.feed(data.decode("utf-8"))
+    assets = {}
+    missing = []
+    for url in parser.css + parser.js:
+        if is_external(url):
+            continue
+        path = url.split("#")[0].split("?")[0]
+        local = posixpath.normpath(posixpath.join(posixpath.dirname(rel), path)) if not path.startswith("/") \
+            else path.lstrip("/")
+        file = output / local
+        if file.is_file():
+            assets[local] = gz(file.read_bytes())
+        else:
+            missing.append(url)
+    external = [u for u in parser.urls if is_external(u)]
+    return {
+        "page": rel,
+        "html_bytes": len(data),
+        "html_gzip": gz(data),
+        "assets_gzip": assets,
+        "missing_assets": missing,
+        "total_gzip": gz(data) + sum(assets.values()),
+        "external_requests": len(external),
+        "external_urls": external,
+    }
+
+
+def real_site(scratch: Path) -> dict:
+    """Build the real site once and weigh its page types."""
+    out = scratch / "real-output"
+    run = run_build(ROOT / "pelicanconf.py", out, scratch)
+    result: dict = {"build_wall_s": run["wall_s"], "build_peak_rss_kb": run["peak_rss_kb"],
+                    "returncode": run["returncode"]}
+    if run["returncode"] != 0:
+        result["error"] = run["stderr"][-2000:]
+        return result
+    pages = {}
+    for label, rel in PAGE_TYPES.items():
+        if rel is None:
+            candidates = sorted(p.name for p in (out / "sources").glob("*.html") if p.name != "index.html")
+            preferred = "rollingstone2025.html"
+            rel = f"sources/{preferred if preferred in candidates else (candidates or ['?'])[0]}"
+        pages[label] = weigh_page(out, rel) if (out / rel).is_file() else {"page": rel, "error": "not built"}
+    result["pages"] = pages
+    return result
+
+
+def make_check() -> dict:
+    """Time ``make check`` when the project has tools/check.py (directly if the Makefile lacks the target)."""
+    if not (ROOT / "tools" / "check.py").exists():
+        return {"available": False}
+    has_target = re.search(r"^check:", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M) is not None
+    cmd = ["make", "check"] if has_target else [sys.executable, str(ROOT / "tools" / "check.py")]
+    started = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    return {"available": True, "command": "make check" if has_target else "python tools/check.py",
+            "wall_s": time.perf_counter() - started, "returncode": result.returncode}
+
+
+def machine() -> dict:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        memory = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
+    except (OSError, IndexError):
+        pass
+    versions = {}
+    for name in ("pelican", "markdown", "jinja2", "bibtexparser", "nh3"):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return {"platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(), "memory": memory,
+            "python": platform.python_version(), "packages": versions,
+            "rss_method": "/usr/bin/time -v" if TIME.exists() else "getrusage(RUSAGE_CHILDREN) of a wrapper"}
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "MISSED")
+
+
+def targets(sizes: dict, real: dict) -> list[dict]:
+    """Each target of issue 7 with the measured figure."""
+    rows = []
+    for name in ("medium", "large"):
+        s = sizes.get(name)
+        rows.append({"target": f"time B/A <= {MAX_TIME_RATIO:.2f} at {name}",
+                     "value": f"{s['ratio_time']:.3f}" if s else "not run",
+                     "ok": s["ratio_time"] <= MAX_TIME_RATIO if s else None})
+    for name, s in sizes.items():
+        rows.append({"target": f"peak memory B/A <= {MAX_MEMORY_RATIO:.1f} at {name}",
+                     "value": f"{s['ratio_memory']:.3f}", "ok": s["ratio_memory"] <= MAX_MEMORY_RATIO})
+    if "medium" in sizes and "large" in sizes:
+        drift = sizes["large"]["ms_per_page_B"] / sizes["medium"]["ms_per_page_B"] - 1
+        rows.append({"target": f"B ms/page at large within {MAX_PER_PAGE_DRIFT:.0%} of medium",
+                     "value": f"{drift:+.1%}", "ok": abs(drift) <= MAX_PER_PAGE_DRIFT})
+    else:
+        rows.append({"target": f"B ms/page at large within {MAX_PER_PAGE_DRIFT:.0%} of medium",
+                     "value": "not run (make bench BENCH_ARGS=--large)", "ok": None})
+    clause = real.get("pages", {}).get("clause", {})
+    if "total_gzip" in clause:
+        rows.append({"target": "clause page <= 30 KB gzipped (with CSS and JS)",
+                     "value": f"{clause['total_gzip'] / 1024:.1f} KB", "ok": clause["total_gzip"] <= MAX_CLAUSE_GZIP})
+        external = sum(p.get("external_requests", 0) for p in real["pages"].values())
+        rows.append({"target": "requests to other hosts = 0", "value": str(external), "ok": external == 0})
+    else:
+        rows.append({"target": "clause page <= 30 KB gzipped", "value": "real site not built", "ok": None})
+    for row in rows:
+        row["verdict"] = verdict(row["ok"])
+    return rows
+
+
+def table(report: dict) -> str:
+    """The results as a plain-text table."""
+    m = report["machine"]
+    lines = [
+        f"Citation engine benchmark, {report['date']}",
+        f"machine: {m['platform']}; {m['cpu']}; {m['cpu_count']} CPUs; {m['memory']} RAM; Python {m['python']}",
+        f"versions: {', '.join(f'{k} {v}' for k, v in m['packages'].items())}",
+        f"method: median of {'/'.join(str(n) for n in report['runs'].values())} builds per variant and size after 1 warm-up, A, B and N alternating, each a fresh "
+        f"`python tools/site.py build`; peak RSS from {m['rss_method']}",
+        "A = plain Markdown footnotes, no plugin (the floor); B = [@key] citations with bibcite;",
+        "times are medians of wall time (perf_counter); MB = peak RSS of the build process; out = bytes of the files written",
+        "",
+    ]
+    head = (f"{'size':<8}{'pages':>6}{'bib':>6} | {'A s':>7}{'B s':>7}{'B/A':>6}{'cpu B/A':>8} | "
+            f"{'A MB':>5}{'B MB':>5}{'B/A':>6} | {'A out MB':>9}{'B out MB':>9}{'B/A':>6} | "
+            f"{'A ms/pg':>8}{'B ms/pg':>8}")
+    lines += [head, "-" * len(head)]
+    for name, s in report["sizes"].items():
+        a, b = s["A"], s["B"]
+        cpu = f"{s['ratio_cpu']:.2f}" if s["ratio_cpu"] else "-"
+        lines.append(
+            f"{name:<8}{s['pages']:>6}{s['entries']:>6} | {a['median_wall_s']:>7.2f}{b['median_wall_s']:>7.2f}"
+            f"{s['ratio_time']:>6.2f}{cpu:>8} | {a['peak_rss_kb'] / 1024:>5.0f}{b['peak_rss_kb'] / 1024:>5.0f}"
+            f"{s['ratio_memory']:>6.2f} | {a['output_bytes'] / 1e6:>9.1f}{b['output_bytes'] / 1e6:>9.1f}"
+            f"{s['ratio_output']:>6.2f} | {s['ms_per_page_A']:>8.2f}{s['ms_per_page_B']:>8.2f}")
+    lines.append("(B also writes one page per source and a sources index, which A does not have.)")
+    lines.append("")
+    lines.append("reference, N = the same prose with no citations and no plugin:")
+    head = f"{'size':<8}{'N s':>7}{'N MB':>6} | {'B/N':>6}{'B-N ms/pg':>11} | {'A/N':>6}{'A-N ms/pg':>11}"
+    lines += [head, "-" * len(head)]
+    for name, s in report["sizes"].items():
+        a, b, n = s["A"], s["B"], s["N"]
+        lines.append(
+            f"{name:<8}{n['median_wall_s']:>7.2f}{n['peak_rss_kb'] / 1024:>6.0f} | {s['ratio_time_B_N']:>6.2f}"
+            f"{s['ms_per_page_B_over_N']:>11.2f} | {a['median_wall_s'] / n['median_wall_s']:>6.2f}"
+            f"{s['ms_per_page_A_over_N']:>11.2f}")
+    loads = ", ".join(f"{name} {s['load_average_1min'][0]:.1f}->{s['load_average_1min'][1]:.1f}"
+                      for name, s in report["sizes"].items())
+    lines.append(f"load average (1 min) before->after each size: {loads}"
+                 + ("  -- the machine was busy; wall times are noisy, CPU ratios are steadier"
+                    if any(max(s["load_average_1min"]) > 0.5 * (m["cpu_count"] or 1) for s in report["sizes"].values())
+                    else ""))
+    lines.append("")
+    check = report["make_check"]
+    lines.append(f"make check: {check['wall_s']:.2f} s (exit {check['returncode']}; ran `{check['command']}`)"
+                 if check["available"] else "make check: not available")
+    real = report["real_site"]
+    lines.append(f"real site build: {real['build_wall_s']:.2f} s, {real['build_peak_rss_kb'] / 1024:.0f} MB peak"
+                 + ("" if real["returncode"] == 0 else f" -- FAILED (exit {real['returncode']})"))
+    if "pages" in real:
+        lines.append(f"{'page type':<15}{'file':<34}{'HTML gz KB':>11}{'CSS+JS gz KB':>13}{'total KB':>9}{'ext. req.':>10}")
+        for label, p in real["pages"].items():
+            if "error" in p:
+                lines.append(f"{label:<15}{p['page']:<34}  {p['error']}")
+                continue
+            lines.append(f"{label:<15}{p['page']:<34}{p['html_gzip'] / 1024:>11.1f}"
+                         f"{sum(p['assets_gzip'].values()) / 1024:>13.1f}{p['total_gzip'] / 1024:>9.1f}"
+                         f"{p['external_requests']:>10}")
+    lines.append("")
+    lines.append("targets:")
+    for row in report["targets"]:
+        lines.append(f"  {row['verdict']:<7} {row['target']:<52} {row['value']}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--large", action="store_true", help="add 5,000 pages / 2,000 entries (takes many minutes)")
+    parser.add_argument("--runs", type=int, default=5, help="measured builds per variant, small and medium (>= 3)")
+    parser.add_argument("--large-runs", type=int, default=3, help="measured builds per variant, large (>= 3)")
+    parser.add_argument("--sizes", help="comma-separated sizes to run instead of the default (small,medium)")
+    args = parser.parse_args(argv)
+    if min(args.runs, args.large_runs) < 3:
+        parser.error("--runs and --large-runs must be at least 3")
+    generator = load_generator()
+    names = args.sizes.split(",") if args.sizes else ["small", "medium", *(["large"] if args.large else [])]
+    for name in names:
+        if name not in generator.SIZES:
+            parser.error(f"unknown size {name!r}; known: {', '.join(generator.SIZES)}")
+    BENCH.mkdir(exist_ok=True)
+    started = dt.datetime.now(dt.timezone.utc)
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=BENCH) as tmp:
+        work = Path(tmp)
+        sizes = {name: bench_size(name, *generator.SIZES[name], args.large_runs if name == "large" else args.runs,
+                                  work, generator) for name in names}
+        check = make_check()
+        real = real_site(work)
+    report = {
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "runs": {name: s["runs"] for name, s in sizes.items()},
+        "sizes": sizes,
+        "make_check": check,
+        "real_site": real,
+    }
+    report["targets"] = targets(sizes, real)
+    text = table(report)
+    print(text)
+    stamp = started.strftime("%Y%m%d-%H%M%S")
+    for name in (f"bench-{stamp}", "latest"):
+        (BENCH / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        (BENCH / f"{name}.txt").write_text(text, encoding="utf-8")
+    print(f"wrote bench/bench-{stamp}.json, bench/bench-{stamp}.txt (and bench/latest.*)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
