@@ -22,10 +22,9 @@ from urllib.parse import unquote, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from bibcite import clauses, quotes  # noqa: E402
+from bibcite import clauses  # noqa: E402
 from bibcite.bibliography import load, uncited  # noqa: E402
-from bibcite.document import Analysis, Context, analyse  # noqa: E402
-from bibcite.markdown_ext import BibciteExtension  # noqa: E402
+from bibcite.document import Analysis, analyse, make_context  # noqa: E402
 from bibcite.problems import Collector, Problem, relative  # noqa: E402
 from bibcite.safety import link_problem  # noqa: E402
 from bibcite.settings import merge  # noqa: E402
@@ -72,14 +71,8 @@ def check(settings_file: Path) -> tuple[Collector, int]:
     collector = Collector(root)
     sources, found = load(plugin["BIBCITE_BIBLIOGRAPHY"], root, relative(settings_file, root))
     collector.extend(found)
-    context = Context(BibciteExtension(sources), markdown_settings(settings), plan_key=plugin["BIBCITE_PLAN_KEY"])
-    folder = root / plugin["BIBCITE_SOURCE_TEXTS"] if plugin["BIBCITE_SOURCE_TEXTS"] else None
-    if folder is not None and folder.is_dir():
-        context.texts = quotes.load_texts(sources, folder)
-        collector.extend(quotes.missing_texts(sources, folder))
-        context.copy_index = quotes.CopyIndex(context.texts)
-    else:
-        collector.add(quotes.skipped_notice(folder or Path("(BIBCITE_SOURCE_TEXTS unset)")))
+    context, found = make_context(sources, markdown_settings(settings), plugin, root)
+    collector.extend(found)
 
     clause_folder = content / plugin["BIBCITE_CLAUSES_PATH"]
     files = sorted({p for sub in settings.get("PAGE_PATHS", ["pages"]) for p in (content / sub).rglob("*.md")})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import nh3
@@ -92,6 +93,18 @@ class Context:
     texts: dict[str, str] | None = None
     copy_index: quotes.CopyIndex | None = None
     plan_key: str = "plan2025"
+
+
+def make_context(sources: dict[str, Any], md_settings: dict[str, Any], plugin: dict[str, Any],
+                 root: Path) -> tuple[Context, list[Problem]]:
+    """The checking context for a build or for `make check`: sources, their texts, the copy index."""
+    context = Context(BibciteExtension(sources), md_settings, plan_key=plugin["BIBCITE_PLAN_KEY"])
+    folder = root / plugin["BIBCITE_SOURCE_TEXTS"] if plugin["BIBCITE_SOURCE_TEXTS"] else None
+    if folder is None or not folder.is_dir():
+        return context, [quotes.skipped_notice(folder or Path("(BIBCITE_SOURCE_TEXTS unset)"))]
+    context.texts = quotes.load_texts(sources, folder)
+    context.copy_index = quotes.CopyIndex(context.texts)
+    return context, quotes.missing_texts(sources, folder)
 
 
 def decode(raw: bytes, path: str) -> tuple[str, Problem | None]:

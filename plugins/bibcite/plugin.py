@@ -15,10 +15,10 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.readers import MarkdownReader
 
-from . import clauses, quotes
+from . import clauses
 from . import render as html
 from .bibliography import KINDS, Source, load, uncited
-from .document import Context, analyse, render_notes_html
+from .document import Context, analyse, make_context, render_notes_html
 from .markdown_ext import BibciteExtension
 from .problems import ERROR, WARNING, Collector, Problem, relative
 from .resolve import Note
@@ -93,15 +93,8 @@ def get_generators(pelican: Any) -> type[Generator]:
     STATE.settings = {**pelican.settings, **settings}
     STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root)
     STATE.collector.extend(problems)
-    STATE.context = Context(BibciteExtension(STATE.sources), pelican.settings["MARKDOWN"],
-                            plan_key=settings["BIBCITE_PLAN_KEY"])
-    folder = root / settings["BIBCITE_SOURCE_TEXTS"] if settings["BIBCITE_SOURCE_TEXTS"] else None
-    if folder is not None and folder.is_dir():
-        STATE.context.texts = quotes.load_texts(STATE.sources, folder)
-        STATE.collector.extend(quotes.missing_texts(STATE.sources, folder))
-        STATE.context.copy_index = quotes.CopyIndex(STATE.context.texts)
-    else:
-        STATE.collector.add(quotes.skipped_notice(folder or Path("(BIBCITE_SOURCE_TEXTS unset)")))
+    STATE.context, problems = make_context(STATE.sources, pelican.settings["MARKDOWN"], settings, root)
+    STATE.collector.extend(problems)
     return SourcesGenerator
 
 
