@@ -44,6 +44,11 @@ SLUGIFY_SOURCE = "basename"
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
+# Everything a template prints is escaped unless marked safe: page titles and
+# BibTeX fields are contributors' text. Sanitised content and the plugin's
+# HTML (built from escaped parts) are the only things marked safe.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True}
+
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from feedgenerator import Atom1Feed
+from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 from pelican.readers import MarkdownReader
@@ -164,6 +165,10 @@ class LazyNotes:
     def __str__(self) -> str:
         return render_notes_html(self.notes).replace(html.ROOT, self.prefix)
 
+    def __html__(self) -> str:
+        """Trusted HTML for Jinja's autoescaping: built from escaped parts only (see render.py)."""
+        return str(self)
+
     def __bool__(self) -> bool:
         return bool(self.notes)
 
@@ -186,6 +191,10 @@ class LazyJsonLd:
         title = f"Point {page.clause}: {page.title}" if getattr(page, "clause", None) else page.title
         return html.jsonld(title, re.sub(r"<[^>]+>", "", getattr(page, "summary", "")), page.notes,
                            f"{self.siteurl}/{page.url}" if self.siteurl else "", page.date.date().isoformat())
+
+    def __html__(self) -> str:
+        """JSON for a script element: json.dumps output with <, > and & escaped (render.jsonld)."""
+        return str(self)
 
 
 class SourcesGenerator(Generator):
@@ -228,8 +237,9 @@ class SourcesGenerator(Generator):
             "kinds": html.KIND_LABELS,
             "kind_meanings": KINDS,
             "sections": [(name, list(numbers)) for name, numbers in clauses.SECTIONS],
-            "describe": html.describe,
-            "badge": html.badge,
+            # HTML built from escaped parts; Markup tells Jinja's autoescaping so.
+            "describe": lambda source: Markup(html.describe(source)),
+            "badge": lambda source: Markup(html.badge(source)),
         }
         if collector.errors:
             fail()

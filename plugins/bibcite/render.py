@@ -181,5 +181,5 @@ def jsonld(headline: str, description: str, notes: tuple[Note, ...], url: str = 
     if date:
         data["dateModified"] = date
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    # Inside <script>, "</" could end the element early.
-    return text.replace("</", "<\\/")
+    # Inside <script>, "</" or "<!--" would change how the element ends; JSON allows these escapes.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -26,4 +26,7 @@ def merge(settings: dict[str, Any]) -> dict[str, Any]:
     merged = {name: settings.get(name, default) for name, (default, _) in DEFAULTS.items()}
     if isinstance(merged["BIBCITE_BIBLIOGRAPHY"], str):
         raise SettingsError("BIBCITE_BIBLIOGRAPHY must be a list of paths, not a string")
+    if "JINJA_ENVIRONMENT" in settings and not settings["JINJA_ENVIRONMENT"].get("autoescape"):
+        raise SettingsError("JINJA_ENVIRONMENT must set 'autoescape': True: the theme relies on it to escape "
+                            "page titles and BibTeX fields")
     return merged
