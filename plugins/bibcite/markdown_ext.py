@@ -103,11 +103,12 @@ class CitationPreprocessor(Preprocessor):
             return lines
         problems = ext.result.problems
         index = syntax.LineIndex(text)
-        groups, bad = syntax.scan(text)
+        skip = syntax.code_spans(text)
+        groups, bad = syntax.scan(text, skip=skip)
         for item in bad:
             line, col = index.locate(item.offset)
             problems.append(Problem(ext.path, line, col, "cite.syntax", item.message, item.hint))
-        problems.extend(safety.check_markdown(text, ext.path))
+        problems.extend(safety.check_markdown(text, ext.path, skip))
         header = text[: syntax.header_end(text)]
         for group in syntax.scan(header, skip_header=False)[0]:
             line, col = index.locate(group.start)

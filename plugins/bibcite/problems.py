@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,9 +50,15 @@ def relative(path: str | Path, root: str | Path) -> str:
     """Return *path* relative to *root* with forward slashes, or as given if outside."""
     p = Path(path).resolve()
     try:
-        return p.relative_to(Path(root).resolve()).as_posix()
+        return p.relative_to(_resolved(str(root))).as_posix()
     except ValueError:
         return Path(path).as_posix()
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(folder: str) -> Path:
+    """*folder* resolved once: relative() runs for every page of a build."""
+    return Path(folder).resolve()
 
 
 @dataclass
@@ -60,10 +67,13 @@ class Collector:
 
     root: Path = field(default_factory=Path.cwd)
     problems: list[Problem] = field(default_factory=list)
+    #: what is already in ``problems``, so that adding stays O(1) with thousands of problems
+    _seen: set[Problem] = field(default_factory=set, repr=False)
 
     def add(self, problem: Problem) -> None:
         """Record *problem* once (the same problem reported twice is kept once)."""
-        if problem not in self.problems:
+        if problem not in self._seen:
+            self._seen.add(problem)
             self.problems.append(problem)
 
     def extend(self, problems: list[Problem]) -> None:
@@ -74,6 +84,7 @@ class Collector:
     def reset(self, root: Path | None = None) -> None:
         """Forget everything, for a new build in the same process."""
         self.problems.clear()
+        self._seen.clear()
         if root is not None:
             self.root = root
 

@@ -37,9 +37,10 @@ def link_problem(dest: str) -> str | None:
     return None
 
 
-def check_markdown(text: str, path: str) -> list[Problem]:
-    """Located problems for unsafe raw HTML and link schemes in *text*."""
-    skip = code_spans(text)
+def check_markdown(text: str, path: str, skip: list[tuple[int, int]] | None = None) -> list[Problem]:
+    """Located problems for unsafe raw HTML and link schemes in *text* (*skip*: its code_spans())."""
+    if skip is None:
+        skip = code_spans(text)
     index = LineIndex(text)
     problems = []
 
