@@ -133,3 +133,17 @@ def test_uncited_source_is_a_warning_listed_at_the_end(site: Site) -> None:
         "citations/anon.bib:1:1: warning: source 'anon' is not cited by any page [bib.uncited]",
         "citations/cz.bib:1:1: warning: source 'cz' is not cited by any page [bib.uncited]",
     ]
+
+
+def test_page_without_summary_gets_one_without_note_markers(site: Site) -> None:
+    words = " ".join(f"word{i}" for i in range(60))
+    site.page("one", f"First claim.[@rs] Second claim.[@cz, para. 2] {words}\n\nMore.[@anon]\n")
+    assert site.build().returncode == 0
+    soup = site.soup("one.html")
+    description = soup.find("meta", attrs={"name": "description"})["content"]
+    assert description.startswith("First claim. Second claim. word0 word1")
+    assert description.endswith("\u2026")  # cut at SUMMARY_MAX_LENGTH words, as Pelican does
+    for noise in ("Rolling Stone", "News report", "para. 2", "claim.1", "crisis.zone"):
+        assert noise not in description, noise
+    # the page itself keeps its markers and margin notes
+    assert len(soup.select("sup.cite")) == 3 and len(soup.select(".sidenote")) == 3

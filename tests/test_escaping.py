@@ -98,3 +98,35 @@ def test_build_refuses_a_theme_without_autoescaping(site: Site) -> None:
     assert result.returncode == 1
     assert "JINJA_ENVIRONMENT must set 'autoescape': True" in result.stderr
     assert not (site.root / "output2").exists()
+
+
+EVIL = "<script>alert(1)</script> \" ' & <img src=x onerror=alert(2)>"
+
+
+def test_notes_list_needs_no_sanitiser() -> None:
+    """The notes list skips nh3: hostile text in every field must still stay inside the sanitiser's allowlist."""
+    import nh3
+    from bs4 import BeautifulSoup
+
+    from bibcite import document
+    from bibcite.bibliography import Source
+    from bibcite.render import notes_section
+    from bibcite.resolve import Note, Ref
+
+    source = Source(key="evil", entry_type="online", title=EVIL, authors=(EVIL, EVIL), outlet=EVIL,
+                    date="2025-11-21", url="https://example.org/?q=\"><script>alert(3)</script>", urldate="2025-11-22",
+                    archiveurl="https://archive.example.org/'onmouseover='x", kind="news", note=EVIL, datenote=EVIL,
+                    sourcetext="", shortname=EVIL, unknown=frozenset(), path="citations/evil.bib", line=1)
+    refs = (Ref("a", "cite-1a", EVIL, EVIL, EVIL, 1, 1), Ref("b", "cite-1b", "", "", "", 2, 1))
+    notes_html = notes_section((Note(1, source, refs),))
+    soup = BeautifulSoup(notes_html, "html.parser")
+    for tag in soup.find_all(True):
+        assert tag.name in document.SAFE_TAGS, tag.name
+        allowed = document.SAFE_ATTRIBUTES["*"] | document.SAFE_ATTRIBUTES.get(tag.name, set())
+        assert set(tag.attrs) <= allowed, (tag.name, tag.attrs)
+        if tag.name == "a":
+            assert tag["href"].startswith(("#", "https://", document.ROOT)), tag["href"]
+    # what the sanitiser would make of it is the same document
+    assert BeautifulSoup(nh3.clean(notes_html, tags=document.SAFE_TAGS, attributes=document.SAFE_ATTRIBUTES,
+                                   url_schemes=document.SAFE_SCHEMES, link_rel=None), "html.parser") == soup
+    assert soup.get_text().count(EVIL) >= 6  # outlet, title, byline, prefix, locator, reliability note...

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 from pelican.readers import MarkdownReader
+from pelican.utils import truncate_html_words
 
 from . import clauses
 from . import render as html
@@ -41,6 +42,8 @@ class State:
     sources: dict[str, Source] = field(default_factory=dict)
     context: Context = field(default_factory=lambda: Context(BibciteExtension(), {}))
     clause_pages: list[clauses.ClauseMeta] = field(default_factory=list)
+    #: the resolved folder of clause pages, found with the first page read
+    clauses_folder: Path | None = None
     reported: bool = False
 
     @property
@@ -133,8 +136,9 @@ class BibciteReader(MarkdownReader):
         return analysis.html, metadata
 
     def _is_clause_page(self, source_path: str) -> bool:
-        folder = Path(self.settings["PATH"]) / STATE.settings["BIBCITE_CLAUSES_PATH"]
-        return Path(source_path).resolve().is_relative_to(folder.resolve())
+        if STATE.clauses_folder is None:
+            STATE.clauses_folder = (Path(self.settings["PATH"]) / STATE.settings["BIBCITE_CLAUSES_PATH"]).resolve()
+        return Path(source_path).resolve().is_relative_to(STATE.clauses_folder)
 
 
 def content_object_init(content: Any) -> None:
@@ -147,6 +151,16 @@ def content_object_init(content: Any) -> None:
         prefix = content.settings.get("SITEURL", "").rstrip("/") + "/"
     content._content = content._content.replace(html.ROOT, prefix)
     content.notes_html = LazyNotes(content.notes, prefix)
+    if "summary" not in content.metadata and content.notes:
+        # Pelican would cut the summary from the content, note markers and margin notes included.
+        words = content.settings.get("SUMMARY_MAX_LENGTH")
+        text = MARKER_RE.sub("", content._content)
+        content.metadata["summary"] = text if words is None else truncate_html_words(
+            text, words, content.settings.get("SUMMARY_END_SUFFIX", "…"))
+
+
+#: A citation marker and its margin note, as render.marker() writes them (the margin note has no nested span).
+MARKER_RE = re.compile(r'<sup class="cite">.*?</sup><span class="sidenote" aria-hidden="true">.*?</span>', re.S)
 
 
 class LazyNotes:
@@ -208,8 +222,9 @@ class SourcesGenerator(Generator):
         ]
         citing: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for page in pages:
+            url = page.url  # a property Pelican computes on every access; source pages list it often
             for note in getattr(page, "notes", ()):
-                citing[note.source.key].append({"page": page, "note": note})
+                citing[note.source.key].append({"page": page, "url": url, "note": note})
         collector = STATE.collector
         collector.extend(uncited(STATE.sources, set(citing)))
         collector.extend(clauses.check_set(STATE.clause_pages))
