@@ -110,6 +110,8 @@ class CitationPreprocessor(Preprocessor):
             problems.append(Problem(ext.path, line, col, "cite.syntax", item.message, item.hint))
         problems.extend(safety.check_markdown(text, ext.path, skip))
         header = text[: syntax.header_end(text)]
+        # The header is skipped above like code, but its summary becomes HTML too.
+        problems.extend(safety.check_markdown(header, ext.path, []))
         for group in syntax.scan(header, skip_header=False)[0]:
             line, col = index.locate(group.start)
             problems.append(Problem(ext.path, line, col, "cite.in-metadata", "citation in a metadata field",

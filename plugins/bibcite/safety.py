@@ -15,7 +15,8 @@ from .syntax import LineIndex, _inside, code_spans
 ALLOWED_TAGS = frozenset({"abbr", "b", "br", "cite", "em", "i", "q", "s", "small", "span", "strong", "sub", "sup"})
 #: Attributes allowed on those elements.
 ALLOWED_ATTRS = frozenset({"class", "id", "lang", "title", "dir"})
-TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)/?>")
+#: A tag; browsers also end a tag name at "/", so ``<svg/onload=...>`` has an attribute.
+TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[\s/][^<>]*)?)>")
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 ATTR_RE = re.compile(r"([^\s=/>]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
 #: Link destinations: inline ``](dest)``, reference definitions and autolinks.
