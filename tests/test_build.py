@@ -147,3 +147,13 @@ def test_page_without_summary_gets_one_without_note_markers(site: Site) -> None:
         assert noise not in description, noise
     # the page itself keeps its markers and margin notes
     assert len(soup.select("sup.cite")) == 3 and len(soup.select(".sidenote")) == 3
+
+
+def test_page_html_is_kept_as_ascii_with_character_references(site: Site) -> None:
+    site.page("one", "Curly \u201cquotes\u201d \u2014 and \u00e9t\u00e9.[@rs, \u201cLeaked\u201d] [@cz] [@anon]\n")
+    assert site.build().returncode == 0
+    raw = (site.root / "output" / "one.html").read_text(encoding="utf-8")
+    body = raw[raw.index("<article"):raw.index('<section class="notes"')]
+    assert body.isascii() and "&#8220;quotes&#8221;" in body
+    # readers (and every parser) see the characters themselves
+    assert "Curly \u201cquotes\u201d \u2014 and \u00e9t\u00e9." in site.soup("one.html").article.get_text()

@@ -125,7 +125,7 @@ class BibciteReader(MarkdownReader):
         if analysis.clause:
             STATE.clause_pages.append(analysis.clause)
         self._source_path = source_path
-        self._md = analysis.md
+        self._md = STATE.context.metadata_markdown()  # Pelican converts the summary with it
         metadata = self._parse_metadata(analysis.meta)
         metadata["notes"] = analysis.result.notes
         if analysis.clause:
