@@ -17,7 +17,7 @@ import nh3
 from markdown import Markdown
 
 from . import clauses, quotes
-from .markdown_ext import DIV_CLOSE_RE, DIV_OPEN_RE, BibciteExtension, DocumentResult
+from .markdown_ext import BibciteExtension, DocumentResult
 from .problems import Problem
 from .render import ROOT
 from .render import notes_section as render_notes
@@ -205,7 +205,7 @@ def analyse(raw: bytes, path: str, context: Context, is_clause: bool) -> Analysi
 def honesty(text: str, path: str, result: DocumentResult, context: Context) -> list[Problem]:
     """Quote, verbatim, quotation-length and copy checks for one document."""
     problems = []
-    exempt = clause_ranges(text)
+    exempt = result.clause_ranges
     for note in result.notes:
         for ref in note.refs:
             if not ref.quote:
@@ -238,17 +238,3 @@ def honesty(text: str, path: str, result: DocumentResult, context: Context) -> l
     if context.copy_index is not None:
         problems.extend(quotes.check_copy(context.copy_index, text, path, exempt))
     return problems
-
-
-def clause_ranges(text: str) -> list[tuple[int, int]]:
-    """1-based inclusive line ranges of ``::: {.clause}`` fences (the verbatim plan text)."""
-    ranges = []
-    start = None
-    for number, line in enumerate(text.split("\n"), 1):
-        m = DIV_OPEN_RE.match(line)
-        if m and m.group(1) == "clause":
-            start = number
-        elif start is not None and DIV_CLOSE_RE.match(line):
-            ranges.append((start, number))
-            start = None
-    return ranges

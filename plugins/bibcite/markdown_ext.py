@@ -45,6 +45,8 @@ class DocumentResult:
     notes: tuple[Note, ...] = ()
     problems: list[Problem] = field(default_factory=list)
     clause_text: list[ClauseParagraph] = field(default_factory=list)
+    #: 1-based inclusive line ranges of the ``::: {.clause}`` fences (the verbatim plan text)
+    clause_ranges: list[tuple[int, int]] = field(default_factory=list)
 
 
 class BibciteExtension(Extension):
@@ -117,7 +119,7 @@ class CitationPreprocessor(Preprocessor):
             problems.append(Problem(ext.path, line, col, "cite.in-metadata", "citation in a metadata field",
                                     "cite in the body of the page; the header (title, summary...) has no notes"))
         problems.extend(self._check_divs(lines))
-        ext.result.clause_text = self._clause_paragraphs(lines)
+        ext.result.clause_text, ext.result.clause_ranges = self._clause_paragraphs(lines)
         resolved = resolve(groups, ext.sources, text, ext.path)
         problems.extend(resolved.problems)
         ext.result.notes = resolved.notes
@@ -164,10 +166,12 @@ class CitationPreprocessor(Preprocessor):
         return problems
 
     @staticmethod
-    def _clause_paragraphs(lines: list[str]) -> list[ClauseParagraph]:
-        """Paragraphs (list items included) inside ``::: {.clause}`` fences."""
+    def _clause_paragraphs(lines: list[str]) -> tuple[list[ClauseParagraph], list[tuple[int, int]]]:
+        """Paragraphs (list items included) inside ``::: {.clause}`` fences, and the fences' line ranges."""
         paragraphs: list[ClauseParagraph] = []
+        ranges: list[tuple[int, int]] = []
         inside = False
+        opened = 0
         current: list[str] = []
         start = 0
 
@@ -182,11 +186,13 @@ class CitationPreprocessor(Preprocessor):
             m = DIV_OPEN_RE.match(line)
             if m and m.group(1) == "clause":
                 inside = True
+                opened = number
                 continue
             if not inside:
                 continue
             if DIV_CLOSE_RE.match(line):
                 flush()
+                ranges.append((opened, number))
                 inside = False
             elif not line.strip() or re.match(r"^[-*+]\s", line):
                 flush()
@@ -197,7 +203,7 @@ class CitationPreprocessor(Preprocessor):
                 if not current:
                     start = number
                 current.append(line)
-        return paragraphs
+        return paragraphs, ranges
 
 
 class FencedDivProcessor(BlockProcessor):
