@@ -25,6 +25,14 @@ LINK_RE = re.compile(
     re.M,
 )
 SAFE_SCHEMES = ("http", "https", "mailto")
+#: An image: the site publishes none (the sanitiser would drop it without a word).
+IMAGE_RE = re.compile(r"(?<!\\)!\[[^\]\n]*\][ ]?[(\[]")
+#: Python-Markdown's attr_list syntax, ``{: #id .class key=value}``.
+ATTR_LIST_RE = re.compile(r"\{:?[ ]*([^}\n ][^}\n]*?)[ ]*\}")
+#: What an attribute list may set (besides ``#id`` and ``.class``); the sanitiser drops the rest.
+ATTR_LIST_TOKEN_RE = re.compile(r"""([^\s=}]+)(?:=("[^"]*"|'[^']*'|[^\s}]*))?""")
+#: A fenced div line, whose braces are ours (checked by the div checks).
+DIV_LINE_RE = re.compile(r"^[ ]{0,3}:::")
 SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*)\s*:")
 
 
@@ -66,6 +74,19 @@ def check_markdown(text: str, path: str, skip: list[tuple[int, int]] | None = No
                 add(m.start(3) + attr.start(), "md.raw-html",
                     f"attribute {attr_name!r} is not allowed on <{name}>",
                     "allowed attributes: " + ", ".join(sorted(ALLOWED_ATTRS)))
+    for m in IMAGE_RE.finditer(text):
+        if not _inside(skip, m.start()):
+            add(m.start(), "md.image", "images are not published on this site",
+                "describe what the image shows in words, and link to it if it matters")
+    for m in ATTR_LIST_RE.finditer(text):
+        if _inside(skip, m.start()) or not _is_attr_list(text, m):
+            continue
+        for token in ATTR_LIST_TOKEN_RE.finditer(m.group(1)):
+            name = token.group(1)
+            if name[0] in "#." or name.lower() in ALLOWED_ATTRS:
+                continue
+            add(m.start(1) + token.start(), "md.attribute", f"attribute {name!r} in an attribute list is not allowed",
+                "attribute lists may set #id, .class, " + ", ".join(f"{a}=" for a in sorted(ALLOWED_ATTRS - {'id', 'class'})))
     for m in LINK_RE.finditer(text):
         group = next(g for g in ("inline", "ref", "auto") if m.group(g) is not None)
         if _inside(skip, m.start(group)):
@@ -74,3 +95,21 @@ def check_markdown(text: str, path: str, skip: list[tuple[int, int]] | None = No
         if why:
             add(m.start(group), "md.link-scheme", why, "link only to http(s) addresses or to pages of this site")
     return problems
+
+
+def _is_attr_list(text: str, m: re.Match[str]) -> bool:
+    """Whether Python-Markdown's attr_list would read the braces *m* as attributes.
+
+    It does at the end of a heading, on a line of their own at the end of a
+    block, and right after an inline element (link, emphasis, code).
+    """
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_end = text.find("\n", m.end())
+    line = text[line_start:line_end if line_end != -1 else len(text)]
+    if DIV_LINE_RE.match(line):
+        return False
+    before = text[line_start:m.start()]
+    after = text[m.end():line_end if line_end != -1 else len(text)]
+    if not after.strip() and (not before.strip() or before.lstrip().startswith("#")):
+        return True
+    return m.start() > 0 and text[m.start() - 1] in ")*_`]>"
