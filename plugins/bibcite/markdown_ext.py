@@ -38,6 +38,10 @@ class ClauseParagraph:
     line: int
 
 
+#: A Markdown footnote reference or definition, ``[^1]`` / ``[^1]:``; notes here come from citations only.
+FOOTNOTE_RE = re.compile(r"(?<!\\)\[\^[^\]\s]+\]")
+
+
 @dataclass
 class DocumentResult:
     """What the extension learned from one document."""
@@ -111,6 +115,12 @@ class CitationPreprocessor(Preprocessor):
             line, col = index.locate(item.offset)
             problems.append(Problem(ext.path, line, col, "cite.syntax", item.message, item.hint))
         problems.extend(safety.check_markdown(text, ext.path, skip))
+        for m in FOOTNOTE_RE.finditer(text):
+            if not syntax._inside(skip, m.start()):
+                line, col = index.locate(m.start())
+                problems.append(Problem(ext.path, line, col, "cite.footnote",
+                                        f"Markdown footnote {m.group(0)!r}: its note would have no source",
+                                        "cite a source with [@key]; write an aside in the text itself"))
         header = text[: syntax.header_end(text)]
         # The header is skipped above like code, but its summary becomes HTML too.
         problems.extend(safety.check_markdown(header, ext.path, []))
