@@ -17,7 +17,7 @@ import nh3
 from markdown import Markdown
 
 from . import clauses, quotes
-from .markdown_ext import BibciteExtension, DocumentResult
+from .markdown_ext import BibciteExtension, DocumentResult, place_markers
 from .problems import Problem
 from .render import ROOT
 from .render import notes_section as render_notes
@@ -196,7 +196,7 @@ def analyse(raw: bytes, path: str, context: Context, is_clause: bool) -> Analysi
     html = md.convert(text)
     analysis.result = context.ext.finish()
     analysis.meta = getattr(md, "Meta", {}) or {}
-    analysis.html = compact(sanitise(html))
+    analysis.html = compact(place_markers(sanitise(html), analysis.result, path))
     analysis.problems.extend(analysis.result.problems)
     analysis.problems.extend(honesty(text, path, analysis.result, context))
     return analysis

@@ -38,6 +38,10 @@ class ClauseParagraph:
     line: int
 
 
+#: Stand-in for a citation marker until the page is sanitised. STX and ETX cannot come
+#: from a contributor: Python-Markdown removes them from the input before any processor.
+TOKEN = "\x02bibcite:{}\x03"
+TOKEN_RE = re.compile("\x02bibcite:(\\d+)\x03")
 #: A Markdown footnote reference or definition, ``[^1]`` / ``[^1]:``; notes here come from citations only.
 FOOTNOTE_RE = re.compile(r"(?<!\\)\[\^[^\]\s]+\]")
 
@@ -51,6 +55,10 @@ class DocumentResult:
     clause_text: list[ClauseParagraph] = field(default_factory=list)
     #: 1-based inclusive line ranges of the ``::: {.clause}`` fences (the verbatim plan text)
     clause_ranges: list[tuple[int, int]] = field(default_factory=list)
+    #: marker HTML of each citation group, put in place of its token by place_markers()
+    markers: list[str] = field(default_factory=list)
+    #: (line, column) of each citation group, for problems about its marker
+    marker_places: list[tuple[int, int]] = field(default_factory=list)
 
 
 class BibciteExtension(Extension):
@@ -142,7 +150,12 @@ class CitationPreprocessor(Preprocessor):
             while start > last and text[start - 1] == " ":
                 start -= 1
             pieces.append(text[last:start])
-            pieces.append(self.md.htmlStash.store(html) if html else "")
+            if html:
+                # The marker is our own escaped HTML: it joins the page after the sanitiser
+                # (place_markers), which then has a third less to parse.
+                pieces.append(TOKEN.format(len(ext.result.markers)))
+                ext.result.markers.append(html)
+                ext.result.marker_places.append(index.locate(group.start))
             last = group.end
         pieces.append(text[last:])
         return "".join(pieces).split("\n")
@@ -254,6 +267,8 @@ class AnchorTreeprocessor(Treeprocessor):
         self.ext = ext
 
     def run(self, root: etree.Element) -> None:
+        if self.ext.active:
+            self._markers_in_text_only(root)
         meta = getattr(self.md, "Meta", {}) or {}
         number = (meta.get("clause") or [""])[0].strip()
         prefix, count = "intro", 0
@@ -265,6 +280,30 @@ class AnchorTreeprocessor(Treeprocessor):
                     self._clause(child, number)
             else:
                 count = self._paragraphs(child, prefix, count)
+
+    def _markers_in_text_only(self, root: etree.Element) -> None:
+        """Take citation tokens out of attributes and raw HTML, where a marker cannot go, and report them."""
+        result = self.ext.result
+        if not result.markers:
+            return
+
+        def drop(value: str) -> str:
+            for m in TOKEN_RE.finditer(value):
+                line, col = result.marker_places[int(m.group(1))]
+                result.problems.append(Problem(
+                    self.ext.path, line, col, "cite.in-markup",
+                    "citation inside a link title, an attribute or a raw HTML tag, where no note marker can go",
+                    "move the citation after the link or the element"))
+            return TOKEN_RE.sub("", value)
+
+        for element in root.iter():
+            for name, value in element.attrib.items():
+                if "\x02bibcite:" in value:
+                    element.set(name, drop(value))
+        stash = self.md.htmlStash.rawHtmlBlocks
+        for i, block in enumerate(stash):
+            if isinstance(block, str) and "\x02bibcite:" in block:
+                stash[i] = drop(block)
 
     def _paragraphs(self, element: etree.Element, prefix: str, count: int) -> int:
         """Number the paragraphs and list items of a section: reporting-1, reporting-2..."""
@@ -297,3 +336,26 @@ class AnchorTreeprocessor(Treeprocessor):
                 for li in child.iter("li"):
                     bullet += 1
                     li.set("id", f"point-{number}-{bullet}")
+
+
+def place_markers(html: str, result: DocumentResult, path: str) -> str:
+    """*html* (sanitised) with each citation token replaced by its marker.
+
+    A token can only be in text here (see AnchorTreeprocessor); one that has
+    gone missing is reported rather than losing its note marker silently.
+    """
+    placed = set()
+
+    def put(m: re.Match[str]) -> str:
+        number = int(m.group(1))
+        placed.add(number)
+        return result.markers[number]
+
+    html = TOKEN_RE.sub(put, html)
+    for number, (line, col) in enumerate(result.marker_places):
+        if number not in placed and not any(p.code == "cite.in-markup" and (p.line, p.column) == (line, col)
+                                            for p in result.problems):
+            result.problems.append(Problem(path, line, col, "cite.in-markup",
+                                           "citation inside markup that is not published, so its marker was lost",
+                                           "move the citation into the text of a paragraph, list item or heading"))
+    return html
