@@ -40,8 +40,9 @@ class ClauseParagraph:
 
 #: Stand-in for a citation marker until the page is sanitised. STX and ETX cannot come
 #: from a contributor: Python-Markdown removes them from the input before any processor.
-TOKEN = "\x02bibcite:{}\x03"
-TOKEN_RE = re.compile("\x02bibcite:(\\d+)\x03")
+TOKEN_PREFIX = "\x02bibcite:"
+TOKEN = TOKEN_PREFIX + "{}\x03"
+TOKEN_RE = re.compile(TOKEN_PREFIX + "(\\d+)\x03")
 #: A Markdown footnote reference or definition, ``[^1]`` / ``[^1]:``; notes here come from citations only.
 FOOTNOTE_RE = re.compile(r"(?<!\\)\[\^[^\]\s]+\]")
 
@@ -122,16 +123,15 @@ class CitationPreprocessor(Preprocessor):
         for item in bad:
             line, col = index.locate(item.offset)
             problems.append(Problem(ext.path, line, col, "cite.syntax", item.message, item.hint))
-        problems.extend(safety.check_markdown(text, ext.path, skip))
+        header = text[: syntax.header_end(text)]
+        # Unlike citations, unsafe input is looked for in the header too: the summary becomes HTML.
+        problems.extend(safety.check_markdown(text, ext.path, [r for r in skip if r != (0, len(header))]))
         for m in FOOTNOTE_RE.finditer(text):
             if not syntax._inside(skip, m.start()):
                 line, col = index.locate(m.start())
                 problems.append(Problem(ext.path, line, col, "cite.footnote",
                                         f"Markdown footnote {m.group(0)!r}: its note would have no source",
                                         "cite a source with [@key]; write an aside in the text itself"))
-        header = text[: syntax.header_end(text)]
-        # The header is skipped above like code, but its summary becomes HTML too.
-        problems.extend(safety.check_markdown(header, ext.path, []))
         for group in syntax.scan(header, skip_header=False)[0]:
             line, col = index.locate(group.start)
             problems.append(Problem(ext.path, line, col, "cite.in-metadata", "citation in a metadata field",
@@ -282,28 +282,20 @@ class AnchorTreeprocessor(Treeprocessor):
                 count = self._paragraphs(child, prefix, count)
 
     def _markers_in_text_only(self, root: etree.Element) -> None:
-        """Take citation tokens out of attributes and raw HTML, where a marker cannot go, and report them."""
-        result = self.ext.result
-        if not result.markers:
+        """Take citation tokens out of attributes and raw HTML, where a marker cannot go.
+
+        place_markers() then reports every citation whose token is gone.
+        """
+        if not self.ext.result.markers:
             return
-
-        def drop(value: str) -> str:
-            for m in TOKEN_RE.finditer(value):
-                line, col = result.marker_places[int(m.group(1))]
-                result.problems.append(Problem(
-                    self.ext.path, line, col, "cite.in-markup",
-                    "citation inside a link title, an attribute or a raw HTML tag, where no note marker can go",
-                    "move the citation after the link or the element"))
-            return TOKEN_RE.sub("", value)
-
         for element in root.iter():
             for name, value in element.attrib.items():
-                if "\x02bibcite:" in value:
-                    element.set(name, drop(value))
+                if TOKEN_PREFIX in value:
+                    element.set(name, TOKEN_RE.sub("", value))
         stash = self.md.htmlStash.rawHtmlBlocks
         for i, block in enumerate(stash):
-            if isinstance(block, str) and "\x02bibcite:" in block:
-                stash[i] = drop(block)
+            if isinstance(block, str) and TOKEN_PREFIX in block:
+                stash[i] = TOKEN_RE.sub("", block)
 
     def _paragraphs(self, element: etree.Element, prefix: str, count: int) -> int:
         """Number the paragraphs and list items of a section: reporting-1, reporting-2..."""
@@ -341,8 +333,8 @@ class AnchorTreeprocessor(Treeprocessor):
 def place_markers(html: str, result: DocumentResult, path: str) -> str:
     """*html* (sanitised) with each citation token replaced by its marker.
 
-    A token can only be in text here (see AnchorTreeprocessor); one that has
-    gone missing is reported rather than losing its note marker silently.
+    A token can only be in text here (see AnchorTreeprocessor); a citation
+    whose token is gone is reported rather than losing its marker silently.
     """
     placed = set()
 
@@ -353,9 +345,9 @@ def place_markers(html: str, result: DocumentResult, path: str) -> str:
 
     html = TOKEN_RE.sub(put, html)
     for number, (line, col) in enumerate(result.marker_places):
-        if number not in placed and not any(p.code == "cite.in-markup" and (p.line, p.column) == (line, col)
-                                            for p in result.problems):
-            result.problems.append(Problem(path, line, col, "cite.in-markup",
-                                           "citation inside markup that is not published, so its marker was lost",
-                                           "move the citation into the text of a paragraph, list item or heading"))
+        if number not in placed:
+            result.problems.append(Problem(
+                path, line, col, "cite.in-markup",
+                "citation inside a link title, an attribute, a raw HTML tag or a comment, where no note marker can go",
+                "move the citation into the text, after the link or the element"))
     return html

@@ -20,7 +20,7 @@ from pelican.utils import truncate_html_words
 from . import clauses
 from . import render as html
 from .bibliography import KINDS, Source, load, uncited
-from .document import Context, analyse, make_context, render_notes_html
+from .document import Context, analyse, make_context
 from .markdown_ext import BibciteExtension
 from .problems import ERROR, WARNING, Collector, Problem, relative
 from .resolve import Note
@@ -42,7 +42,7 @@ class State:
     sources: dict[str, Source] = field(default_factory=dict)
     context: Context = field(default_factory=lambda: Context(BibciteExtension(), {}))
     clause_pages: list[clauses.ClauseMeta] = field(default_factory=list)
-    #: the resolved folder of clause pages, found with the first page read
+    #: the resolved folder of clause pages
     clauses_folder: Path | None = None
     reported: bool = False
 
@@ -95,6 +95,7 @@ def get_generators(pelican: Any) -> type[Generator]:
     STATE.__init__()  # a fresh state for every build, so autoreload stays correct
     STATE.collector.reset(root)
     STATE.settings = {**pelican.settings, **settings}
+    STATE.clauses_folder = (Path(pelican.settings["PATH"]) / settings["BIBCITE_CLAUSES_PATH"]).resolve()
     STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root)
     STATE.collector.extend(problems)
     STATE.context, problems = make_context(STATE.sources, pelican.settings["MARKDOWN"], settings, root)
@@ -136,8 +137,6 @@ class BibciteReader(MarkdownReader):
         return analysis.html, metadata
 
     def _is_clause_page(self, source_path: str) -> bool:
-        if STATE.clauses_folder is None:
-            STATE.clauses_folder = (Path(self.settings["PATH"]) / STATE.settings["BIBCITE_CLAUSES_PATH"]).resolve()
         return Path(source_path).resolve().is_relative_to(STATE.clauses_folder)
 
 
@@ -154,17 +153,13 @@ def content_object_init(content: Any) -> None:
     if "summary" not in content.metadata and content.notes:
         # Pelican would cut the summary from the content, note markers and margin notes included.
         words = content.settings.get("SUMMARY_MAX_LENGTH")
-        text = MARKER_RE.sub("", content._content)
+        text = html.MARKER_RE.sub("", content._content)
         content.metadata["summary"] = text if words is None else truncate_html_words(
             text, words, content.settings.get("SUMMARY_END_SUFFIX", "…"))
 
 
-#: A citation marker and its margin note, as render.marker() writes them (the margin note has no nested span).
-MARKER_RE = re.compile(r'<sup class="cite">.*?</sup><span class="sidenote" aria-hidden="true">.*?</span>', re.S)
-
-
 class LazyNotes:
-    """A page's notes list, rendered and sanitised when the template prints it.
+    """A page's notes list, rendered when the template prints it.
 
     Pelican keeps every page until the whole site is written; a rendered list
     held ~13 KB per page for the whole build (make bench: peak memory).
@@ -177,7 +172,7 @@ class LazyNotes:
         self.prefix = prefix
 
     def __str__(self) -> str:
-        return render_notes_html(self.notes).replace(html.ROOT, self.prefix)
+        return html.notes_section(self.notes).replace(html.ROOT, self.prefix)
 
     def __html__(self) -> str:
         """Trusted HTML for Jinja's autoescaping: built from escaped parts only (see render.py)."""

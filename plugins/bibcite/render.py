@@ -7,6 +7,7 @@ to each page once Pelican knows where the page is saved.
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from urllib.parse import quote as percent
 
@@ -29,6 +30,10 @@ def text_fragment(url: str, passage: str) -> str:
     encoded = percent(passage, safe="").replace("-", "%2D")
     base = url.split("#", 1)[0]
     return f"{base}#:~:text={encoded}"
+
+
+#: A marker and its margin note as marker() writes them (the margin note has no nested span).
+MARKER_RE = re.compile(r'<sup class="cite">.*?</sup><span class="sidenote" aria-hidden="true">.*?</span>', re.S)
 
 
 def marker(marks: tuple[tuple[int, Ref], ...], notes: tuple[Note, ...]) -> str:
@@ -139,7 +144,13 @@ def note_item(note: Note) -> str:
 
 
 def notes_section(notes: tuple[Note, ...]) -> str:
-    """The page's notes list, or empty when nothing is cited."""
+    """The page's notes list, or empty when nothing is cited.
+
+    Like marker(), it joins the page after the sanitiser: it is built from fixed
+    markup and escaped values, and a source's address is refused unless it is
+    http(s) (bib.url-scheme). tests/test_escaping.py renders notes from hostile
+    text in every field and checks them against the sanitiser's allowlist.
+    """
     if not notes:
         return ""
     items = "".join(note_item(note) for note in notes)

@@ -47,9 +47,12 @@ def link_problem(dest: str) -> str | None:
 
 
 def check_markdown(text: str, path: str, skip: list[tuple[int, int]] | None = None) -> list[Problem]:
-    """Located problems for unsafe raw HTML and link schemes in *text* (*skip*: its code_spans())."""
+    """Located problems for unsafe raw HTML and link schemes in *text*, its header included.
+
+    *skip*: the code spans of *text*, when the caller has them.
+    """
     if skip is None:
-        skip = code_spans(text)
+        skip = code_spans(text, skip_header=False)
     index = LineIndex(text)
     problems = []
 
