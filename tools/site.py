@@ -11,15 +11,22 @@ only when it succeeds, so a failed build never destroys the last good site.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
+import errno
+import fcntl
 import functools
 import http.server
 import logging
 import os
+import re
 import shutil
+import stat
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,21 +63,31 @@ def build(settings_file: str = "pelicanconf.py", output: str | None = None, quie
     _configure_logging()
     started = time.perf_counter()
     settings = read_settings(str(ROOT / settings_file))
-    target = Path(output or settings["OUTPUT_PATH"]).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
-    settings = read_settings(str(ROOT / settings_file), override={"OUTPUT_PATH": str(staging)})
-    try:
-        Pelican(settings).run()
-    except Exception as exc:  # noqa: BLE001 - every failure must keep the old output
-        from bibcite.plugin import BuildFailed
+    # abspath, not resolve(): resolving would follow an `output` symlink to wherever it points.
+    target = Path(os.path.abspath(output or settings["OUTPUT_PATH"]))
 
-        if not isinstance(exc, BuildFailed):
-            print(f"build failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        shutil.rmtree(staging, ignore_errors=True)
+    def render(staging: Path) -> bool:
+        """Run Pelican into *staging*; False (with the reason on stderr) if it fails."""
+        try:
+            Pelican(read_settings(str(ROOT / settings_file), override={"OUTPUT_PATH": str(staging)})).run()
+        except Exception as exc:  # noqa: BLE001 - every failure must keep the old output
+            from bibcite.plugin import BuildFailed
+
+            if not isinstance(exc, BuildFailed):
+                print(f"build failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return False
+        return True
+
+    try:
+        built = _build_into(target, render)
+    except OutputError as problem:
+        print(problem.format(), file=sys.stderr)
+        if not problem.kept:  # refused outright: the target holds no build of ours
+            return 1
+        built = False
+    if not built:
         print(f"build failed; {_rel(target)}/ still holds the last good build", file=sys.stderr)
         return 1
-    _replace(staging, target)
     if not quiet:
         pages = sum(1 for _ in target.rglob("*.html"))
         print(f"built {pages} pages into {_rel(target)}/ in {time.perf_counter() - started:.2f} s", file=sys.stderr)
@@ -78,23 +95,244 @@ def build(settings_file: str = "pelicanconf.py", output: str | None = None, quie
 
 
 def _rel(path: Path) -> str:
+    """*path* relative to the repository root, or as it is if outside."""
     try:
         return path.relative_to(ROOT).as_posix()
     except ValueError:
         return str(path)
 
 
-def _replace(staging: Path, target: Path) -> None:
-    """Swap the new build in with two renames, then delete the old one."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-        old.rmdir()
-        target.rename(old)
-    staging.rename(target)
-    target.chmod(0o755)  # mkdtemp made it private; a web server must read it
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+# The output folder is replaced, and its previous copy deleted, on every build. CI builds
+# contributors' branches as root, so nothing here may follow a symbolic link a branch
+# commits (`output`, its parent, the lock file, or anything inside an old build).
+
+
+class OutputError(Exception):
+    """A problem with the output folder itself, printed as one located build.output error."""
+
+    def __init__(self, target: Path, message: str, hint: str, kept: bool = True) -> None:
+        super().__init__(message)
+        self.target, self.message, self.hint = target, message, hint
+        #: whether the target was left holding the last good build (False when refused outright)
+        self.kept = kept
+
+    def format(self) -> str:
+        """Render in the project's ``path:line:col: error: message [code]`` form, hint below."""
+        return f"{_rel(self.target)}:1:1: error: {self.message} [build.output]\n    hint: {self.hint}"
+
+
+def _build_into(target: Path, render: Callable[[Path], bool]) -> bool:
+    """Render into a staging folder beside *target* and swap it in, under the lock; False if rendering failed."""
+    _check_target(target)
+    with _failing_as(f"create the folder {_rel(target.parent)}/", target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(target):
+        _recover(target)
+        _remove_stale(target)
+        with _failing_as(f"create a staging folder beside {_rel(target)}/", target):
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+        previous = None
+        try:
+            if not render(staging):
+                return False
+            _check_target(target)  # the settings and plugins ran code since the first look
+            with _failing_as(f"replace {_rel(target)}/ with the new build", target):
+                # Set before the swap: a chmod of the target path afterwards would follow a link.
+                os.chmod(staging, 0o755)  # mkdtemp made it private; a web server must read it
+                previous = _swap(staging, target)
+        finally:
+            _remove(staging)  # a failed build, or (after an exchange) the previous one
+        if previous is not None:
+            _remove(previous)
+    return True
+
+
+def _check_target(target: Path) -> None:
+    """Refuse a target that is, or lies under, a symbolic link, or that is not a folder."""
+    rel = _rel(target)
+    with _failing_as(f"look at {rel}", target):
+        for path in _guarded(target):
+            if path.is_symlink():
+                what = "build into or delete it" if path == target else f"build {rel} inside it"
+                message = f"{_rel(path)} is a symbolic link to {os.readlink(path)!r}; refusing to {what}"
+                raise OutputError(target, message, f"remove the link ({_remover(path)}) and build again", kept=False)
+        try:
+            mode = os.lstat(target).st_mode
+        except FileNotFoundError:
+            return
+    if not stat.S_ISDIR(mode):
+        raise OutputError(target, f"{rel} exists and is not a folder; refusing to replace it",
+                          f"remove it ({_remover(target)}) and build again", kept=False)
+
+
+def _guarded(target: Path) -> list[Path]:
+    """The target, its parent, and every folder between it and the repository root: what a branch could link."""
+    inside = [folder for folder in target.parent.parents if ROOT in folder.parents]
+    return [target, target.parent, *inside]
+
+
+def _remover(path: Path) -> str:
+    """The command that removes *path*: git rm inside the repository (where a branch committed it), rm outside."""
+    rel = _rel(path)
+    return f"git rm {rel}" if rel != str(path) else f"rm {rel}"
+
+
+@contextlib.contextmanager
+def _failing_as(action: str, target: Path) -> Iterator[None]:
+    """Turn an OSError into a located build.output error that says what failed and why."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(target, f"cannot {action}: {exc.strerror or exc}", _hint(exc, target)) from None
+
+
+def _hint(exc: OSError, target: Path) -> str:
+    """What to do about an OSError on the output folder."""
+    rel = _rel(target)
+    if exc.errno in (errno.EBUSY, errno.EXDEV):
+        return (f"{rel}/ is a mount point or on another file system; mount the folder holding it instead,"
+                " or build elsewhere with --output DIR")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"make {rel}/ and the folder holding it writable for the user running the build, then build again"
+    return f"fix the cause and build again; {rel}/ was left as it was"
+
+
+@contextlib.contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """Hold an exclusive lock on .<name>.lock beside *target*, so that concurrent builds take turns."""
+    lock = target.parent / f".{target.name}.lock"
+    try:
+        # O_NOFOLLOW: a lock file committed as a symbolic link is refused, not created at its target.
+        fd = os.open(lock, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputError(target, f"{_rel(lock)} is a symbolic link; refusing to follow it",
+                              f"remove the link ({_remover(lock)}) and build again", kept=False) from None
+        message = f"cannot open the lock file {_rel(lock)}: {exc.strerror}"
+        raise OutputError(target, message, _hint(exc, target)) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another build of {_rel(target)}/ to finish", file=sys.stderr)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock; the file stays, so no two builds lock different files
+
+
+def _leftovers(target: Path, kind: str) -> list[Path]:
+    """The .<name>-new-* or .<name>-old-* folders beside *target*; symbolic links are never listed."""
+    # mkdtemp's random part has no hyphen, so .output-new-old-x (a build of "output-new") is not ours.
+    pattern = re.compile(rf"\.{re.escape(target.name)}-{kind}-[^-]+")
+    found = []
+    for entry in os.scandir(target.parent):
+        if pattern.fullmatch(entry.name) and stat.S_ISDIR(os.lstat(entry.path).st_mode):
+            found.append(Path(entry.path))
+    return found
+
+
+def _recover(target: Path) -> None:
+    """Put the last good build back if a build was killed between the two renames of the fallback swap."""
+    if os.path.lexists(target):
+        return
+    with _failing_as(f"restore {_rel(target)}/ from an interrupted build", target):
+        olds = _leftovers(target, "old")
+        if not olds:
+            return
+        newest = max(olds, key=lambda path: (os.lstat(path).st_mtime_ns, path.name))
+        os.rename(newest, target)
+    print(f"restored {_rel(target)}/ from {newest.name}, left by an interrupted build", file=sys.stderr)
+
+
+def _remove_stale(target: Path) -> None:
+    """Delete the staging and old folders that killed builds left beside *target* (we hold the lock)."""
+    with _failing_as(f"list the folder holding {_rel(target)}/", target):
+        stale = _leftovers(target, "new") + _leftovers(target, "old")
+    for folder in stale:
+        _remove(folder)
+
+
+RENAME_EXCHANGE = 2  # from <linux/fs.h>
+AT_FDCWD = -100  # from <fcntl.h> on Linux: paths are relative to the working directory
+
+
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    """libc's renameat2, or None where there is none (not Linux, or an old or minimal libc)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one step; False if the kernel, libc or file system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL):  # no such system call, or a file system without exchange
+        return False
+    raise OSError(err, os.strerror(err), str(second))
+
+
+def _swap(staging: Path, target: Path) -> Path | None:
+    """Put *staging* in *target*'s place; return where the previous build now is (None if there was none)."""
+    if not os.path.lexists(target):
+        os.rename(staging, target)
+        return None
+    # One atomic exchange: at every instant target holds a complete build, and a kill leaves
+    # only the previous build behind at the staging path (the next build deletes it).
+    if _exchange(staging, target):
+        return staging
+    # Fallback: two renames. A kill between them leaves no target, only the -old- folder,
+    # which the next build restores (_recover).
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+    old.rmdir()  # mkdtemp reserved a fresh name; rename needs it free
+    os.rename(target, old)
+    try:
+        os.rename(staging, target)
+    except OSError:
+        os.rename(old, target)  # put the last good build back (if even this fails, _recover will)
+        raise
+    return old
+
+
+def _remove(path: Path) -> None:
+    """Delete a folder of ours without following a symbolic link at or anywhere inside it."""
+    # Never raises: a leftover is harmless, and the next build's clean-up tries again.
+    try:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            os.unlink(path)  # something planted in its place: remove it, never what a link points to
+            return
+    except OSError:
+        return
+    # shutil.rmtree removes links inside the tree as links; it never descends into them.
+    shutil.rmtree(path, onerror=_unprotect_and_retry)
+
+
+def _unprotect_and_retry(function: Callable[[str], object], path: str, exc_info: object) -> None:
+    """rmtree's error handler: a read-only folder cannot lose entries, so make it writable and retry once."""
+    if function not in (os.unlink, os.rmdir):
+        return
+    try:
+        # O_NOFOLLOW: never change the mode of whatever a link points to.
+        fd = os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            os.fchmod(fd, 0o700)
+        finally:
+            os.close(fd)
+        function(path)
+    except OSError:
+        pass
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
