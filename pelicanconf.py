@@ -63,3 +63,10 @@ PLUGINS = ["bibcite", "sitesearch"]
 BIBCITE_ROOT = str(ROOT)
 BIBCITE_BIBLIOGRAPHY = ["citations"]
 BIBCITE_SOURCE_TEXTS = "../shared/sources"
+# Pages choose neither their template nor their address (Template, Save_as... are refused in headers).
+BIBCITE_TEMPLATES = {"index": "home", "coverage": "coverage", "method": "method", "search": "search"}
+# A page's address is its file name; nothing is read from file names or paths besides.
+FILENAME_METADATA = ""
+PATH_METADATA = ""
+# Only Markdown is read (the plugin also disables every other reader).
+READERS = {"html": None, "htm": None, "rst": None}

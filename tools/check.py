@@ -11,6 +11,7 @@ annotations. Exits 0 only when there is no error and no warning.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -22,7 +23,7 @@ from urllib.parse import unquote, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from bibcite import clauses  # noqa: E402
+from bibcite import clauses, files  # noqa: E402
 from bibcite.bibliography import load, uncited  # noqa: E402
 from bibcite.document import Analysis, analyse, make_context  # noqa: E402
 from bibcite.problems import Collector, Problem, relative  # noqa: E402
@@ -51,15 +52,11 @@ def markdown_settings(settings: dict[str, Any]) -> dict[str, Any]:
     return {**configured, "extensions": extensions, "extension_configs": configs}
 
 
-def output_name(analysis: Analysis, source: Path, content: Path) -> str:
-    """Where Pelican will write this page (our URL scheme: slug.html at the root)."""
+def output_name(analysis: Analysis, source: Path) -> str:
+    """Where the build writes this page: point-N.html for a clause, else its file name as .html."""
     if analysis.clause:
         return f"point-{analysis.clause.number}.html"
-    save_as = (analysis.meta.get("save_as") or [""])[0].strip()
-    if save_as:
-        return save_as
-    slug = (analysis.meta.get("slug") or [source.stem])[0].strip()
-    return f"{slug}.html"
+    return f"{source.stem}.html"
 
 
 def check(settings_file: Path) -> tuple[Collector, int]:
@@ -67,7 +64,8 @@ def check(settings_file: Path) -> tuple[Collector, int]:
     settings = read_settings(settings_file)
     plugin = merge(settings)
     root = Path(plugin["BIBCITE_ROOT"]).resolve()
-    content = (settings_file.parent / settings.get("PATH", "content")).resolve()
+    # abspath, not resolve(): a linked folder must be seen as the link it is (files.walk refuses links).
+    content = Path(os.path.abspath(settings_file.parent / settings.get("PATH", "content")))
     collector = Collector(root)
     sources, found = load(plugin["BIBCITE_BIBLIOGRAPHY"], root, relative(settings_file, root))
     collector.extend(found)
@@ -75,25 +73,32 @@ def check(settings_file: Path) -> tuple[Collector, int]:
     collector.extend(found)
 
     clause_folder = content / plugin["BIBCITE_CLAUSES_PATH"]
-    files = sorted({p for sub in settings.get("PAGE_PATHS", ["pages"]) for p in (content / sub).rglob("*.md")})
+    walked = files.walk(content, root, ".md", page_names=True)
+    collector.extend(walked.problems)
+    page_folders = [content / sub for sub in settings.get("PAGE_PATHS", ["pages"])]
     pages: dict[Path, Analysis] = {}
-    for path in files:
-        analysis = analyse(path.read_bytes(), relative(path, root), context, path.is_relative_to(clause_folder))
+    for path in walked.files:
+        if not any(path.is_relative_to(folder) for folder in page_folders):
+            continue  # Pelican reads pages only from PAGE_PATHS
+        analysis = analyse(path.read_bytes(), files.shown(relative(path, root)), context,
+                           path.is_relative_to(clause_folder))
         collector.extend(analysis.problems)
         pages[path] = analysis
     readable = {p: a for p, a in pages.items() if a.readable}
     collector.extend(clauses.check_set([a.clause for a in readable.values() if a.clause]))
+    collector.extend(files.check_outputs([(a.path, output_name(a, p), a.clause is not None)
+                                          for p, a in readable.items()]))
     collector.extend(uncited(sources, {n.source.key for a in readable.values() for n in a.result.notes}))
-    collector.extend(check_links(readable, content, sources))
-    return collector, len(files)
+    collector.extend(check_links(readable, sources))
+    return collector, len(pages)
 
 
-def check_links(pages: dict[Path, Analysis], content: Path, sources: dict[str, Any]) -> list[Problem]:
+def check_links(pages: dict[Path, Analysis], sources: dict[str, Any]) -> list[Problem]:
     """Every link between pages points at a page that will exist, and at an id it has."""
     targets: dict[str, set[str]] = {}
     by_source: dict[Path, str] = {}
     for path, analysis in pages.items():
-        name = output_name(analysis, path, content)
+        name = output_name(analysis, path)
         by_source[path] = name
         ids = set(ID_RE.findall(analysis.html)) | set(ID_RE.findall(analysis.notes_html))
         ids |= {f"cite-{n.number}{r.label}" for n in analysis.result.notes for r in n.refs}
@@ -112,16 +117,9 @@ def check_links(pages: dict[Path, Analysis], content: Path, sources: dict[str, A
         for href in HREF_RE.findall(analysis.html):
             href = href.replace("&amp;", "&")
             parsed = urlparse(href)
-            if parsed.scheme or parsed.netloc or href.startswith("bibcite-root:") or link_problem(href):
+            if parsed.scheme or parsed.netloc or link_problem(href):
                 continue  # external, or an unsafe scheme already reported by the safety check
-            if m := re.match(r"\{(filename|static)\}(.*)", parsed.path):
-                linked = (content / m.group(2).lstrip("/")).resolve() if m.group(2).startswith("/") \
-                    else (path.parent / m.group(2)).resolve()
-                target = by_source.get(linked)
-                if target is None:
-                    problems.append(_link_problem(text, href, analysis.path, f"links to {m.group(2)!r}, which is not a page"))
-                    continue
-            elif parsed.path:
+            if parsed.path:
                 target = (Path(here).parent / unquote(parsed.path)).as_posix().removeprefix("./")
                 target = re.sub(r"^(\./)+", "", str(Path(target)))
                 if target not in targets:

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from bibcite.bibliography import KINDS, load, valid_iso  # noqa: E402
-from bibcite.clauses import CLAUSE_COUNT, header_fields, section_of  # noqa: E402
+from bibcite.clauses import CLAUSE_COUNT, section_of  # noqa: E402
+from bibcite.header import parse as parse_header  # noqa: E402
 from bibcite.syntax import KEY_RE  # noqa: E402
 
 
@@ -95,8 +96,9 @@ def new_source(root: Path = ROOT) -> Path:
 def existing_clauses(root: Path) -> dict[int, Path]:
     found = {}
     for path in sorted((root / "content" / "clauses").glob("*.md")):
-        value = header_fields(path.read_text(encoding="utf-8", errors="replace")).get("clause", ("",))[0]
-        if value.isdigit():
+        given = parse_header(path.read_text(encoding="utf-8", errors="replace"))[0].get("clause")
+        value = given.value if given else ""
+        if re.fullmatch(r"[0-9]{1,3}", value):
             found[int(value)] = path
     return found
 

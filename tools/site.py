@@ -107,6 +107,10 @@ def _rel(path: Path) -> str:
 # commits (`output`, its parent, the lock file, or anything inside an old build).
 
 
+#: The problem code of everything wrong with the output folder itself (documented in CONTRIBUTING.md).
+OUTPUT_CODE = "build.output"
+
+
 class OutputError(Exception):
     """A problem with the output folder itself, printed as one located build.output error."""
 
@@ -118,7 +122,7 @@ class OutputError(Exception):
 
     def format(self) -> str:
         """Render in the project's ``path:line:col: error: message [code]`` form, hint below."""
-        return f"{_rel(self.target)}:1:1: error: {self.message} [build.output]\n    hint: {self.hint}"
+        return f"{_rel(self.target)}:1:1: error: {self.message} [{OUTPUT_CODE}]\n    hint: {self.hint}"
 
 
 def _build_into(target: Path, render: Callable[[Path], bool]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
+from . import files
 from .problems import ERROR, WARNING, Problem, relative
 
 #: The kinds of source a reader sees as a badge, with their meaning.
@@ -54,6 +56,11 @@ KNOWN_FIELDS = frozenset(
         "language",
     }
 )
+#: A key names a file (sources/KEY.html), so no path separators; letters may be any script's.
+KEY_RE = re.compile(r"[^\W][\w.:+-]*")
+#: sourcetext is a file name inside the source-text folder, never a path.
+SOURCETEXT_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 ISO_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 MONTHS = (
     "January February March April May June July August September October November December"
@@ -161,37 +168,48 @@ def valid_iso(value: str) -> bool:
     return True
 
 
-def expand(paths: Iterable[str], root: Path) -> tuple[list[Path], list[str]]:
-    """Expand configured files and folders into .bib files; also return the missing ones."""
-    files: list[Path] = []
+def expand(paths: Iterable[str], root: Path) -> tuple[list[Path], list[str], list[Problem]]:
+    """Expand configured files and folders into .bib files; also return the missing ones and the refused."""
+    found: list[Path] = []
     missing: list[str] = []
+    problems: list[Problem] = []
     for configured in paths:
         path = root / configured
-        if path.is_dir():
-            files.extend(sorted(path.glob("*.bib")))
-        elif path.is_file():
-            files.append(path)
+        if path.is_dir() and not path.is_symlink():
+            walked = files.walk(path, root, ".bib", recursive=False)
+            found.extend(walked.files)
+            problems.extend(walked.problems)
+        elif os.path.lexists(path):
+            refused = files.regular_file(path, root, "file.symlink")
+            if refused is None:
+                found.append(path)
+            else:
+                problems.append(refused)
         else:
             missing.append(configured)
-    return files, missing
+    return found, missing, problems
 
 
 def load(
     paths: Iterable[str], root: Path, settings_file: str = "pelicanconf.py"
 ) -> tuple[dict[str, Source], list[Problem]]:
     """Read every configured .bib file; return the sources by key and all problems."""
-    files, missing = expand(paths, root)
-    problems = [_missing_file(name, root, settings_file) for name in missing]
+    found, missing, problems = expand(paths, root)
+    problems += [_missing_file(name, root, settings_file) for name in missing]
     sources: dict[str, Source] = {}
-    for file in files:
-        rel = relative(file, root)
+    for file in found:
+        rel = files.shown(relative(file, root))
         try:
-            text = file.read_text(encoding="utf-8")
+            text = file.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             problems.append(Problem(rel, 1, 1, "bib.encoding", f"file is not UTF-8 ({exc.reason})", "save it as UTF-8"))
             continue
-        for source, found in _read_file(text, rel):
-            problems.extend(found)
+        except OSError as exc:
+            problems.append(Problem(rel, 1, 1, "file.unreadable", f"file cannot be read ({exc.strerror})",
+                                    "check the file"))
+            continue
+        for source, found_problems in _read_file(text, rel):
+            problems.extend(found_problems)
             if source is None:
                 continue
             first = sources.get(source.key)
@@ -278,6 +296,19 @@ def _to_source(entry: Entry, rel: str, lines: list[str]) -> tuple[Source | None,
         return clean(str(f.value)) if f is not None else ""
 
     key = entry.key
+    if not KEY_RE.fullmatch(key) or ".." in key:
+        problem((line, 1), "bib.key", f"key {files.shown(key)[:60]!r} is not letters, digits and . : + - _",
+                "use a key such as 'rollingstone2025': it names the source's page, sources/KEY.html")
+    for f in entry.fields:
+        if m := CONTROL_RE.search(str(f.value)):
+            problem(at(f.key.lower()), "bib.value",
+                    f"field {f.key.lower()!r} of {key!r} contains the control character U+{ord(m.group()):04X}",
+                    "delete it; it is invisible and would be published as it is")
+    sourcetext = value("sourcetext")
+    if "sourcetext" in fields and not SOURCETEXT_RE.fullmatch(sourcetext):
+        problem(at("sourcetext"), "bib.sourcetext", f"sourcetext {sourcetext[:60]!r} of {key!r} is not a bare file name",
+                "give only the name of the article's text in the source-text folder, e.g. 003_ca1d2ccc1ca04f9f.txt")
+        sourcetext = ""
     if entry.entry_type.lower() not in ENTRY_TYPES:
         problem((line, 1), "bib.entry-type", f"entry type '@{entry.entry_type}' of {key!r} is not supported",
                 "use one of " + ", ".join("@" + t for t in ENTRY_TYPES))
@@ -354,7 +385,7 @@ def _to_source(entry: Entry, rel: str, lines: list[str]) -> tuple[Source | None,
         kind=kind,
         note=value("note"),
         datenote=value("datenote"),
-        sourcetext=value("sourcetext"),
+        sourcetext=sourcetext,
         shortname=value("shortname"),
         unknown=unknown,
         path=rel,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .header import Field
 from .problems import Problem
 
 CLAUSE_COUNT = 28
@@ -16,7 +17,7 @@ SECTIONS = (
     ("Humanitarian issues and confidence-building measures", range(24, 29)),
 )
 REQUIRED = ("title", "clause", "section", "summary", "related")
-HEADER_RE = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$")
+NUMBER_RE = re.compile(r"[0-9]{1,3}")
 
 
 def section_of(number: int) -> str:
@@ -40,54 +41,53 @@ class ClauseMeta:
     related_line: int = 0
 
 
-def header_fields(text: str) -> dict[str, tuple[str, int, int]]:
-    """Metadata fields of a Markdown header: name -> (value, line, column of value)."""
-    fields: dict[str, tuple[str, int, int]] = {}
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            break
-        m = HEADER_RE.match(line)
-        if m:
-            fields.setdefault(m.group(1).lower(), (m.group(2).strip(), number, m.start(2) + 1))
-    return fields
+def _number(value: str) -> int | None:
+    """*value* as a clause number 1-CLAUSE_COUNT, or None (ASCII digits only: '²'.isdigit() is True)."""
+    if NUMBER_RE.fullmatch(value) and 1 <= int(value) <= CLAUSE_COUNT:
+        return int(value)
+    return None
 
 
-def check(text: str, path: str) -> tuple[ClauseMeta | None, list[Problem]]:
-    """Check the header of clause page *text*; return its metadata and problems."""
-    fields = header_fields(text)
+def check(fields: dict[str, Field], path: str) -> tuple[ClauseMeta | None, list[Problem]]:
+    """Check the header fields of a clause page; return its metadata and problems."""
     problems = []
-    end_line = max((line for _, line, _ in fields.values()), default=0) + 1
+    end_line = max((f.line for f in fields.values()), default=0) + 1
     for name in REQUIRED:
-        if not fields.get(name, ("",))[0]:
-            problems.append(Problem(path, end_line if name not in fields else fields[name][1], 1,
+        if name not in fields or not fields[name].value:
+            problems.append(Problem(path, fields[name].line if name in fields else end_line, 1,
                                     "clause.missing-field", f"clause page has no {name!r} field",
                                     f"add '{name.capitalize()}: ...' to the header (see CONTRIBUTING.md)"))
-    if "clause" not in fields or not fields["clause"][0]:
+    if "clause" not in fields or not fields["clause"].value:
         return None, problems
-    value, line, col = fields["clause"]
-    if not value.isdigit() or not 1 <= int(value) <= CLAUSE_COUNT:
-        problems.append(Problem(path, line, col, "clause.number", f"clause number {value!r} is not 1-{CLAUSE_COUNT}",
+    given = fields["clause"]
+    number = _number(given.value)
+    if number is None:
+        problems.append(Problem(path, given.line, given.column, "clause.number",
+                                f"clause number {given.value[:20]!r} is not 1-{CLAUSE_COUNT}",
                                 f"the plan has {CLAUSE_COUNT} points; write a number such as 21"))
         return None, problems
-    number = int(value)
-    if "section" in fields and fields["section"][0] and fields["section"][0] != section_of(number):
-        s_value, s_line, s_col = fields["section"]
-        problems.append(Problem(path, s_line, s_col, "clause.section",
-                                f"section {s_value!r} does not match clause {number}",
+    section = fields.get("section")
+    if section and section.value and section.value != section_of(number):
+        problems.append(Problem(path, section.line, section.column, "clause.section",
+                                f"section {section.value[:80]!r} does not match clause {number}",
                                 f"clause {number} is in the plan's section {section_of(number)!r}"))
     related: list[int] = []
-    if fields.get("related", ("",))[0]:
-        r_value, r_line, r_col = fields["related"]
-        for item in r_value.split(","):
+    given_related = fields.get("related")
+    if given_related and given_related.value:
+        offset = 0
+        for item in given_related.value.split(","):
+            at = offset + len(item) - len(item.lstrip())
+            offset += len(item) + 1
             item = item.strip()
-            if not item.isdigit() or not 1 <= int(item) <= CLAUSE_COUNT or int(item) == number:
-                problems.append(Problem(path, r_line, r_col + r_value.find(item), "clause.related",
-                                        f"related clause {item!r} is not another clause number 1-{CLAUSE_COUNT}",
+            other = _number(item)
+            if other is None or other == number:
+                problems.append(Problem(path, given_related.line, given_related.column + at, "clause.related",
+                                        f"related clause {item[:20]!r} is not another clause number 1-{CLAUSE_COUNT}",
                                         "list other clauses by number, separated by commas: 'Related: 2, 22'"))
             else:
-                related.append(int(item))
-    related_line = fields["related"][1] if "related" in fields else line
-    return ClauseMeta(number, tuple(related), path, line, related_line), problems
+                related.append(other)
+    related_line = given_related.line if given_related else given.line
+    return ClauseMeta(number, tuple(related), path, given.line, related_line), problems
 
 
 def check_set(clauses: list[ClauseMeta]) -> list[Problem]:

@@ -16,40 +16,21 @@ from typing import Any
 import nh3
 from markdown import Markdown
 
-from . import clauses, quotes
+from . import clauses, header, quotes, safety
 from .markdown_ext import BibciteExtension, DocumentResult, place_markers
 from .problems import Problem
-from .render import ROOT
 from .render import notes_section as render_notes
-from .syntax import LineIndex
+from .safety import SAFE_ATTRIBUTES, SAFE_SCHEMES, SAFE_TAGS
+from .syntax import LineIndex, code_spans
 
 #: Larger files are refused: no clause or page needs megabytes of Markdown.
 MAX_BYTES = 512 * 1024
 QUOTATION_RE = re.compile(r"\u201c[^\u201d]*\u201d|(?<![\w=])\"[^\"\n]*(?:\n(?!\n)[^\"\n]*)*\"")
 FRONT_MATTER_RE = re.compile(r"^---[ \t]*$", re.M)
 
-#: What the published HTML may contain: what our Markdown and renderer produce, nothing more.
-SAFE_TAGS = {
-    "a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small",
-    "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-}
-SAFE_ATTRIBUTES = {
-    "*": {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-hidden", "aria-labelledby",
-          "aria-describedby", "data-source"},
-    "a": {"href"},
-    "ol": {"start"},
-    "li": {"value"},
-    "td": {"colspan", "rowspan", "align"},
-    "th": {"colspan", "rowspan", "scope", "align"},
-    "abbr": {"title"},
-}
-SAFE_SCHEMES = {"http", "https", "mailto", ROOT.split(":")[0]}
-
-
 def sanitise(html: str) -> str:
     """The HTML through nh3 (Ammonia): only our allowlist of tags, attributes and URL schemes survives."""
-    return nh3.clean(html, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes=SAFE_SCHEMES,
+    return nh3.clean(html, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes=set(SAFE_SCHEMES),
                      link_rel=None, strip_comments=True)
 
 
@@ -138,9 +119,9 @@ def make_context(sources: dict[str, Any], md_settings: dict[str, Any], plugin: d
     folder = root / plugin["BIBCITE_SOURCE_TEXTS"] if plugin["BIBCITE_SOURCE_TEXTS"] else None
     if folder is None or not folder.is_dir():
         return context, [quotes.skipped_notice(folder or Path("(BIBCITE_SOURCE_TEXTS unset)"))]
-    context.texts = quotes.load_texts(sources, folder)
+    context.texts, problems = quotes.load_texts(sources, folder)
     context.copy_index = quotes.CopyIndex(context.texts)
-    return context, quotes.missing_texts(sources, folder)
+    return context, problems
 
 
 def decode(raw: bytes, path: str) -> tuple[str, Problem | None]:
@@ -168,25 +149,63 @@ def decode(raw: bytes, path: str) -> tuple[str, Problem | None]:
 
 
 def analyse(raw: bytes, path: str, context: Context, is_clause: bool) -> Analysis:
-    """Read, convert and check one document."""
+    """Read, check, convert and check again one document; never raises."""
     analysis = Analysis(path)
+    try:
+        _analyse(raw, analysis, context, is_clause)
+    except Exception as exc:  # noqa: BLE001 - one bad file must become its problem, not a traceback
+        analysis.problems.append(Problem(path, 1, 1, "md.internal",
+                                         f"this page could not be read: {type(exc).__name__}: {str(exc)[:200]}",
+                                         "simplify what the page does unusually; if it looks fine, report it as a bug"))
+        analysis.readable = False
+    return analysis
+
+
+def _analyse(raw: bytes, analysis: Analysis, context: Context, is_clause: bool) -> None:
+    """The steps of analyse(), in order; a problem that makes conversion unsafe stops before it."""
+    path = analysis.path
     text, problem = decode(raw, path)
     if problem:
         analysis.problems.append(problem)
         analysis.readable = False
-        return analysis
+        return
+    fields, found = header.check(text, path, is_clause)
+    analysis.problems.extend(found)
     if is_clause:
-        analysis.clause, found = clauses.check(text, path)
+        analysis.clause, found = clauses.check(fields, path)
         analysis.problems.extend(found)
+    # Python-Markdown is slow on some inputs and the sanitiser drops what it does not allow:
+    # both are checked for before conversion, and a page that fails is not converted.
+    found = safety.check_budget(text, path)
+    if not found:
+        # The header is checked too, but for the summary only: the other fields are plain text.
+        skip = sorted(header.plain_ranges(text) + code_spans(text, skip_header=False))
+        found = safety.check_markdown(text, path, skip)
+    analysis.problems.extend(found)
+    if found or any(p.code in header.CODES for p in analysis.problems):
+        analysis.readable = False
+        return
     md = context.markdown()
     context.ext.begin(path)
-    html = md.convert(text)
-    analysis.result = context.ext.finish()
-    analysis.meta = getattr(md, "Meta", {}) or {}
-    analysis.html = compact(place_markers(sanitise(html), analysis.result, path))
+    try:
+        html = md.convert(text)
+    finally:
+        analysis.result = context.ext.finish()
+    analysis.meta = {k: v for k, v in (getattr(md, "Meta", {}) or {}).items() if k in fields}
+    analysis.html = compact(place_markers(inert(sanitise(html)), analysis.result, path))
     analysis.problems.extend(analysis.result.problems)
     analysis.problems.extend(honesty(text, path, analysis.result, context))
-    return analysis
+
+
+def inert(html: str) -> str:
+    """*html* with "{" and "|" as character references, which browsers read as the characters.
+
+    Pelican rewrites any attribute value that starts with {static}, {attach},
+    |filename| and the like, and copies the file it names into the output;
+    a link title such as "href='{static}evil.svg'" is enough. The site's own
+    links never use that syntax, so none of the contributor's text may.
+    """
+    return html.replace("{", "&#123;").replace("|", "&#124;")
 
 
 def honesty(text: str, path: str, result: DocumentResult, context: Context) -> list[Problem]:

@@ -43,8 +43,6 @@ class ClauseParagraph:
 TOKEN_PREFIX = "\x02bibcite:"
 TOKEN = TOKEN_PREFIX + "{}\x03"
 TOKEN_RE = re.compile(TOKEN_PREFIX + "(\\d+)\x03")
-#: A Markdown footnote reference or definition, ``[^1]`` / ``[^1]:``; notes here come from citations only.
-FOOTNOTE_RE = re.compile(r"(?<!\\)\[\^[^\]\s]+\]")
 
 
 @dataclass
@@ -68,6 +66,8 @@ class BibciteExtension(Extension):
     def __init__(self, sources: dict[str, Source] | None = None, **kwargs):
         self.sources: dict[str, Source] = sources or {}
         self.path = ""
+        #: the document's text, to locate what the tree checks find
+        self.text = ""
         self.active = False
         self.result = DocumentResult()
         super().__init__(**kwargs)
@@ -75,6 +75,7 @@ class BibciteExtension(Extension):
     def begin(self, path: str) -> None:
         """Start a new document at repository-relative *path*."""
         self.path = path
+        self.text = ""
         self.active = True
         self.result = DocumentResult()
 
@@ -95,7 +96,9 @@ class BibciteExtension(Extension):
           so a ``::: {.clause}`` fence becomes one element.
         - ``bibcite-anchors`` treeprocessor, priority 4: after ``toc`` (5) has
           given headings their ids, gives every clause item (``point-21-b``)
-          and annotation paragraph (``reporting-3``) a stable id.
+          and annotation paragraph (``reporting-3``) a stable id, then checks
+          the whole tree (check_tree): links as the browser will follow them,
+          ids, and anything the sanitiser would remove.
         """
         md.preprocessors.register(CitationPreprocessor(md, self), "bibcite", 28)
         md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "bibcite-div", 75)
@@ -124,14 +127,7 @@ class CitationPreprocessor(Preprocessor):
             line, col = index.locate(item.offset)
             problems.append(Problem(ext.path, line, col, "cite.syntax", item.message, item.hint))
         header = text[: syntax.header_end(text)]
-        # Unlike citations, unsafe input is looked for in the header too: the summary becomes HTML.
-        problems.extend(safety.check_markdown(text, ext.path, [r for r in skip if r != (0, len(header))]))
-        for m in FOOTNOTE_RE.finditer(text):
-            if not syntax._inside(skip, m.start()):
-                line, col = index.locate(m.start())
-                problems.append(Problem(ext.path, line, col, "cite.footnote",
-                                        f"Markdown footnote {m.group(0)!r}: its note would have no source",
-                                        "cite a source with [@key]; write an aside in the text itself"))
+        ext.text = text
         for group in syntax.scan(header, skip_header=False)[0]:
             line, col = index.locate(group.start)
             problems.append(Problem(ext.path, line, col, "cite.in-metadata", "citation in a metadata field",
@@ -280,6 +276,8 @@ class AnchorTreeprocessor(Treeprocessor):
                     self._clause(child, number)
             else:
                 count = self._paragraphs(child, prefix, count)
+        if self.ext.active:
+            self.ext.result.problems.extend(check_tree(root, self.ext))
 
     def _markers_in_text_only(self, root: etree.Element) -> None:
         """Take citation tokens out of attributes and raw HTML, where a marker cannot go.
@@ -351,3 +349,61 @@ def place_markers(html: str, result: DocumentResult, path: str) -> str:
                 "citation inside a link title, an attribute, a raw HTML tag or a comment, where no note marker can go",
                 "move the citation into the text, after the link or the element"))
     return html
+
+
+#: Class names the converted tree may carry: our fenced divs and clause labels, and code languages.
+TREE_CLASSES = frozenset({"clause-text", "differ", "item-label"})
+#: Ids the site's pages and templates use; a contributor's heading must not take one.
+GENERATED_ID_RE = re.compile(r"(?:note|cite|point|source)-.*|notes-heading|main")
+
+
+def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
+    """Problems in the converted tree: unsafe links, ids that are the site's own, and what nh3 would drop.
+
+    Raw HTML is not in the tree (Python-Markdown stashes it); the safety
+    check read it with a real tokenizer before conversion.
+    """
+    problems: list[Problem] = []
+    index: syntax.LineIndex | None = None
+    seen_ids: set[str] = set()
+
+    def add(needle: str, code: str, message: str, hint: str) -> None:
+        nonlocal index
+        index = index or syntax.LineIndex(ext.text)
+        offset = ext.text.find(needle) if needle else -1
+        line, column = index.locate(offset) if offset >= 0 else (1, 1)
+        problems.append(Problem(ext.path, line, column, code, message, hint))
+
+    for element in root.iter():
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue  # a comment or processing instruction node
+        if tag not in safety.SAFE_TAGS:
+            add(f"<{tag}", "md.sanitised", f"this page would contain a <{tag}> element, which is not published",
+                "write plain Markdown: paragraphs, lists, emphasis, links and tables")
+            continue
+        allowed = safety.SAFE_ATTRIBUTES["*"] | safety.SAFE_ATTRIBUTES.get(tag, set())
+        for name, value in element.attrib.items():
+            if name not in allowed:
+                add(name, "md.sanitised", f"attribute {name!r} on <{tag}> would be removed by the sanitiser",
+                    "remove it; attribute lists may set only an id and " + ", ".join(sorted(safety.ALLOWED_ATTRS)))
+            elif name == "href":
+                why = safety.link_problem(value)
+                if why:
+                    code = "md.link-intrasite" if "link syntax" in why else "md.link-scheme"
+                    add(value, code, why, "link only to http(s) addresses, or to a page of this site by its address "
+                        "(point-21.html#text, method.html)")
+            elif name == "class":
+                classes = value.split()
+                if not all(c in TREE_CLASSES or (tag == "code" and c.startswith("language-")) for c in classes):
+                    add(value, "md.attribute", f"class {value[:40]!r} is the site's own or not allowed",
+                        "remove it; classes are set by the site")
+            elif name == "id":
+                if value in seen_ids:
+                    add(value, "md.duplicate-id", f"id {value!r} is used twice on this page",
+                        "give one of the headings another id with {#other-id}")
+                seen_ids.add(value)
+                if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and GENERATED_ID_RE.fullmatch(value):
+                    add(value, "md.duplicate-id", f"heading id {value!r} is one the site's notes and anchors use",
+                        "give the heading another id with {#other-id}")
+    return problems

@@ -17,7 +17,7 @@ from pelican.generators import Generator
 from pelican.readers import MarkdownReader
 from pelican.utils import truncate_html_words
 
-from . import clauses
+from . import clauses, files
 from . import render as html
 from .bibliography import KINDS, Source, load, uncited
 from .document import Context, analyse, make_context
@@ -96,6 +96,8 @@ def get_generators(pelican: Any) -> type[Generator]:
     STATE.collector.reset(root)
     STATE.settings = {**pelican.settings, **settings}
     STATE.clauses_folder = (Path(pelican.settings["PATH"]) / settings["BIBCITE_CLAUSES_PATH"]).resolve()
+    # Everything under the content folder is looked at before Pelican reads any of it.
+    STATE.collector.extend(files.walk(Path(pelican.settings["PATH"]), root, ".md", page_names=True).problems)
     STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root)
     STATE.collector.extend(problems)
     STATE.context, problems = make_context(STATE.sources, pelican.settings["MARKDOWN"], settings, root)
@@ -104,9 +106,15 @@ def get_generators(pelican: Any) -> type[Generator]:
 
 
 def readers_init(readers: Any) -> None:
-    """Read Markdown with our reader."""
-    for extension in BibciteReader.file_extensions:
-        readers.reader_classes[extension] = BibciteReader
+    """Read Markdown (.md) with our reader, and nothing else at all.
+
+    Pelican's HTML and reStructuredText readers would publish a contributor's
+    <script> or ``.. raw:: html`` without any of our checks; files.walk()
+    reports such files as problems instead.
+    """
+    for extension in list(readers.reader_classes):
+        readers.reader_classes[extension] = None
+    readers.reader_classes["md"] = BibciteReader
 
 
 class ReadRefused(Exception):
@@ -117,7 +125,11 @@ class BibciteReader(MarkdownReader):
     """Pelican's Markdown reader plus citations, located problems, honesty checks and sanitising."""
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        rel = relative(source_path, STATE.root)
+        """The page's HTML and metadata, or ReadRefused with its problems collected."""
+        rel = files.shown(relative(source_path, STATE.root))
+        refused = files.regular_file(Path(source_path), STATE.root, "file.symlink")
+        if refused is not None:  # files.walk() reported it already; never read through a link
+            raise ReadRefused(refused.format())
         STATE.context.md_settings = self.settings["MARKDOWN"]
         analysis = analyse(Path(source_path).read_bytes(), rel, STATE.context, self._is_clause_page(source_path))
         STATE.collector.extend(analysis.problems)
@@ -129,11 +141,19 @@ class BibciteReader(MarkdownReader):
         self._md = STATE.context.metadata_markdown()  # Pelican converts the summary with it
         metadata = self._parse_metadata(analysis.meta)
         metadata["notes"] = analysis.result.notes
+        # Where a page is written and which template shows it are the site's to decide (header.py).
+        for name in ("clause", "section", "related", "template", "slug", "save_as", "url", "status"):
+            metadata.pop(name, None)
         if analysis.clause:
             metadata["clause"] = analysis.clause.number
             metadata["related"] = analysis.clause.related
-            metadata.setdefault("template", "clause")
+            metadata["section"] = clauses.section_of(analysis.clause.number)
+            metadata["template"] = "clause"
             metadata["slug"] = f"point-{analysis.clause.number}"
+        else:
+            stem = Path(source_path).stem
+            metadata["slug"] = stem
+            metadata["template"] = STATE.settings["BIBCITE_TEMPLATES"].get(stem, "page")
         return analysis.html, metadata
 
     def _is_clause_page(self, source_path: str) -> bool:
@@ -148,7 +168,6 @@ def content_object_init(content: Any) -> None:
         prefix = "../" * content.save_as.count("/")
     else:
         prefix = content.settings.get("SITEURL", "").rstrip("/") + "/"
-    content._content = content._content.replace(html.ROOT, prefix)
     content.notes_html = LazyNotes(content.notes, prefix)
     if "summary" not in content.metadata and content.notes:
         # Pelican would cut the summary from the content, note markers and margin notes included.
@@ -172,7 +191,7 @@ class LazyNotes:
         self.prefix = prefix
 
     def __str__(self) -> str:
-        return html.notes_section(self.notes).replace(html.ROOT, self.prefix)
+        return html.notes_section(self.notes, self.prefix)
 
     def __html__(self) -> str:
         """Trusted HTML for Jinja's autoescaping: built from escaped parts only (see render.py)."""
@@ -223,6 +242,10 @@ class SourcesGenerator(Generator):
         collector = STATE.collector
         collector.extend(uncited(STATE.sources, set(citing)))
         collector.extend(clauses.check_set(STATE.clause_pages))
+        collector.extend(files.check_outputs([(relative(p.source_path, STATE.root), p.save_as,
+                                               getattr(p, "clause", None) is not None) for p in pages]))
+        if collector.errors:
+            fail()  # before anything below relies on the pages being sound
 
         sources = sorted(STATE.sources.values(), key=lambda s: (s.outlet_label.lower(), s.title.lower(), s.key))
         outlets: dict[str, list[Source]] = defaultdict(list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,16 +35,47 @@ class Problem:
     severity: str = ERROR
 
     def format(self) -> str:
-        """Render as a compiler-style line, with the hint on its own line."""
+        """Render as a compiler-style line, with the hint on its own line.
+
+        Control characters from a file name or the file itself are escaped, so
+        one problem is always one line (a newline could forge another).
+        """
         head = f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
-        return f"{head}\n    hint: {self.hint}" if self.hint else head
+        return _printable(f"{head}\n    hint: {self.hint}" if self.hint else head, keep_newline=True)
 
     def format_github(self) -> str:
-        """Render as a GitHub Actions workflow command (annotation)."""
+        """Render as a GitHub Actions workflow command (annotation), escaped as the format requires.
+
+        The message is escaped for data (%, CR, LF) and the properties for
+        properties (also ':' and ','), so a file name cannot end the command
+        early, forge another annotation or send ``::stop-commands::``.
+        """
         kind = {ERROR: "error", WARNING: "warning"}.get(self.severity, "notice")
         text = f"{self.message} [{self.code}]" + (f" Hint: {self.hint}" if self.hint else "")
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{kind} file={self.path},line={max(self.line, 1)},col={max(self.column, 1)}::{text}"
+        path = _escape_property(_printable(self.path))
+        return f"::{kind} file={path},line={max(self.line, 1)},col={max(self.column, 1)}::{_escape_data(text)}"
+
+
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(text: str, keep_newline: bool = False) -> str:
+    """*text* with control characters as \\xNN (the hint's own line break kept when asked)."""
+    def escape(m: re.Match[str]) -> str:
+        return m.group(0) if keep_newline and m.group(0) == "\n" and m.start() == head_end else f"\\x{ord(m.group(0)):02x}"
+
+    head_end = text.find("\n    hint: ") if keep_newline else -1
+    return CONTROL_RE.sub(escape, text)
+
+
+def _escape_data(text: str) -> str:
+    """GitHub's escaping of a workflow command's message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """GitHub's escaping of a workflow command's property value."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def relative(path: str | Path, root: str | Path) -> str:

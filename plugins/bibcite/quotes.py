@@ -10,7 +10,9 @@ Matching normalises whitespace and quote marks only.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from .bibliography import Source
@@ -27,25 +29,37 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(QUOTE_MARKS).split())
 
 
-def load_texts(sources: dict[str, Source], folder: Path) -> dict[str, str] | None:
-    """Normalised texts by source key, or None when the folder is absent."""
-    if not folder.is_dir():
-        return None
-    texts = {}
+def load_texts(sources: dict[str, Source], folder: Path) -> tuple[dict[str, str], list[Problem]]:
+    """Normalised texts by source key, and a problem for each ``sourcetext`` that cannot be read.
+
+    A ``sourcetext`` is a bare file name (bibliography.SOURCETEXT_RE) of a
+    regular file in *folder*: never a path, a link or a device, so a pull
+    request cannot make the quote check read, and answer questions about,
+    any other file of the build machine.
+    """
+    texts: dict[str, str] = {}
+    problems = []
     for key, source in sources.items():
-        if source.sourcetext and (folder / source.sourcetext).is_file():
-            texts[key] = normalise((folder / source.sourcetext).read_text(encoding="utf-8"))
-    return texts
-
-
-def missing_texts(sources: dict[str, Source], folder: Path) -> list[Problem]:
-    """An error for each ``sourcetext`` that names a file the folder lacks."""
-    return [
-        Problem(s.path, s.line, 1, "bib.sourcetext", f"sourcetext {s.sourcetext!r} of {s.key!r} is not in {folder}",
-                "give the file name of the article's text in the source-text folder")
-        for s in sources.values()
-        if s.sourcetext and not (folder / s.sourcetext).is_file()
-    ]
+        if not source.sourcetext:
+            continue
+        path = folder / source.sourcetext
+        why = ""
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                why = "is not a regular file in"
+            else:
+                texts[key] = normalise(path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            why = "is not in"
+        except UnicodeDecodeError:
+            why = "is not UTF-8 text in"
+        except OSError as exc:
+            why = f"cannot be read ({exc.strerror}) from"
+        if why:
+            problems.append(Problem(source.path, source.line, 1, "bib.sourcetext",
+                                    f"sourcetext {source.sourcetext!r} of {key!r} {why} the source-text folder",
+                                    "give the file name of the article's text in the source-text folder"))
+    return texts, problems
 
 
 def check_quote(quote: str, key: str, texts: dict[str, str], path: str, line: int, column: int) -> Problem | None:

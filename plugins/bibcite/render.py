@@ -1,7 +1,7 @@
 """Pure HTML builders: the citation marker, the notes list and a source's description.
 
-Links to the generated source pages start with ``ROOT`` and are made relative
-to each page once Pelican knows where the page is saved.
+Links to the generated source pages start with the *root* each caller gives:
+the path from the page to the site's root ("" or "../"), or the site's address.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ from urllib.parse import quote as percent
 from .bibliography import KINDS, Source, format_date
 from .resolve import Note, Ref
 
-#: Stand-in for the site root in links to source pages; see plugin.relink().
-ROOT = "bibcite-root:/"
 KIND_LABELS = {kind: text.split(":")[0] for kind, text in KINDS.items()}
 
 
-def source_href(key: str) -> str:
-    """Site-root link to the page of source *key*."""
-    return f"{ROOT}sources/{percent(key, safe='')}.html"
+def source_href(key: str, root: str = "") -> str:
+    """Link to the page of source *key*, from a page whose way to the site's root is *root*."""
+    return f"{root}sources/{percent(key, safe='')}.html"
 
 
 def text_fragment(url: str, passage: str) -> str:
@@ -117,7 +115,7 @@ def pinpoint(ref: Ref, source: Source, link: bool = True) -> str:
     return ", ".join(bits)
 
 
-def note_item(note: Note) -> str:
+def note_item(note: Note, root: str = "") -> str:
     """One ``<li>`` of the notes list."""
     source = note.source
     backs = " ".join(
@@ -138,12 +136,12 @@ def note_item(note: Note) -> str:
         f'<li id="{note.anchor}" class="note" data-source="{escape(source.key)}">'
         f'<span class="backrefs">{backs}</span> {badge(source)} '
         f'<span class="source">{describe(source)}</span> '
-        f'<a class="about" href="{source_href(source.key)}">About this source</a>'
+        f'<a class="about" href="{escape(source_href(source.key, root))}">About this source</a>'
         f"{pin_list}{reliability}</li>"
     )
 
 
-def notes_section(notes: tuple[Note, ...]) -> str:
+def notes_section(notes: tuple[Note, ...], root: str = "") -> str:
     """The page's notes list, or empty when nothing is cited.
 
     Like marker(), it joins the page after the sanitiser: it is built from fixed
@@ -153,7 +151,7 @@ def notes_section(notes: tuple[Note, ...]) -> str:
     """
     if not notes:
         return ""
-    items = "".join(note_item(note) for note in notes)
+    items = "".join(note_item(note, root) for note in notes)
     return (
         '<section class="notes" role="doc-endnotes" aria-labelledby="notes-heading">'
         '<h2 id="notes-heading">Notes</h2>'

@@ -148,19 +148,31 @@ def code_spans(text: str, skip_header: bool = True) -> list[tuple[int, int]]:
 
 
 def _inline_code(text: str, prose: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Find backtick code spans, which may cross lines within a paragraph."""
+    """Find backtick code spans, which may cross lines within a paragraph.
+
+    A run of backticks is closed by the next run of the same length; the runs
+    of each length are listed once, so unclosed runs cost no rescanning.
+    """
     ranges = []
     for block_start, block_end in _paragraphs(prose):
-        chunk = text[block_start:block_end]
+        runs = [(m.start(), m.end()) for m in BACKTICKS_RE.finditer(text, block_start, block_end)]
+        by_length: dict[int, list[int]] = {}
+        for number, (start, end) in enumerate(runs):
+            by_length.setdefault(end - start, []).append(number)
+        cursor = dict.fromkeys(by_length, 0)
         i = 0
-        while (m := BACKTICKS_RE.search(chunk, i)) is not None:
-            ticks = m.group(0)
-            close = next((c for c in BACKTICKS_RE.finditer(chunk, m.end()) if c.group(0) == ticks), None)
-            if close is None:
-                i = m.end()
+        while i < len(runs):
+            start, end = runs[i]
+            length = end - start
+            same = by_length[length]
+            while cursor[length] < len(same) and same[cursor[length]] <= i:
+                cursor[length] += 1
+            if cursor[length] == len(same):
+                i += 1
                 continue
-            ranges.append((block_start + m.start(), block_start + close.end()))
-            i = close.end()
+            close = same[cursor[length]]
+            ranges.append((start, runs[close][1]))
+            i = close + 1
     return ranges
 
 
@@ -194,12 +206,13 @@ def scan(text: str, skip_header: bool = True,
         skip = code_spans(text, skip_header)
     groups: list[Group] = []
     problems: list[SyntaxProblem] = []
+    finder = _Finder(text)
     i = 0
     while (j := text.find("[", i)) != -1:
         i = j + 1
         if _inside(skip, j) or _escaped(text, j) or (j > 0 and text[j - 1] == "!"):
             continue
-        close = _closing_bracket(text, j)
+        close = _closing_bracket(text, j, finder)
         if close is None:
             continue
         body = text[j + 1 : close]
@@ -226,41 +239,63 @@ def _escaped(text: str, offset: int) -> bool:
     return backslashes % 2 == 1
 
 
-def _closing_bracket(text: str, start: int) -> int | None:
+def _closing_bracket(text: str, start: int, finder: _Finder | None = None) -> int | None:
     """Return the offset of the ``]`` closing the group opened at *start*.
 
     Quoted passages may contain brackets and semicolons; a blank line or a
-    nested ``[`` ends the search.
+    nested ``[`` ends the search. Linear over a whole document: a quoted
+    passage is skipped with a cached search for its closing mark, so a page
+    of unclosed ``[@a, "x`` does not rescan to the end from every bracket.
     """
-    quote: str | None = None
+    finder = finder or _Finder(text)
+    paragraph_end = finder.next("\n\n", start + 1)
+    limit = len(text) if paragraph_end == -1 else paragraph_end
+    seen_marker = False
+    last = ""  # the last character that is not a space
     k = start + 1
-    while k < len(text):
+    while k < limit:
         c = text[k]
-        if c == "\n" and text[k + 1 : k + 2] == "\n":
-            break
-        if quote is not None:
-            if c == quote:
-                quote = None
-        elif c in OPEN_QUOTES and _quote_allowed(text, start, k):
-            quote = OPEN_QUOTES[c]
-        elif c == "]":
+        if c in OPEN_QUOTES and last == "," and seen_marker:
+            close = finder.next(OPEN_QUOTES[c], k + 1)
+            if close == -1 or close >= limit:
+                # An unterminated passage: close the group at the first bracket so the
+                # parser can report the open quote instead of silently skipping it.
+                opening, closing = finder.next("[", start + 1), finder.next("]", start + 1)
+                if closing != -1 and closing < limit and (opening == -1 or closing < opening):
+                    return closing
+                return None
+            k = close + 1
+            last = c
+            continue
+        if c == "]":
             return k
-        elif c == "[":
+        if c == "[":
             return None
+        if c == "@" and (k == start + 1 or text[k - 1].isspace() or text[k - 1] == ";"):
+            seen_marker = True
+        if not c.isspace():
+            last = c
         k += 1
-    if quote is not None:
-        # An unterminated passage: close the group at the first bracket so the
-        # parser can report the open quote instead of silently skipping it.
-        m = re.compile(r"[\[\]]|\n\n").search(text, start + 1)
-        if m and m.group(0) == "]":
-            return m.start()
     return None
 
 
-def _quote_allowed(text: str, start: int, k: int) -> bool:
-    """A quote opens a pinpoint only right after ``@key,`` (so prose quotes are left alone)."""
-    before = text[start + 1 : k].rstrip()
-    return before.endswith(",") and MARKER_RE.search(before) is not None
+class _Finder:
+    """str.find with memory: the next occurrence of each needle, searched for once per stretch of text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: dict[str, tuple[int, int]] = {}  # needle -> (searched from, result)
+
+    def next(self, needle: str, start: int) -> int:
+        """The first occurrence of *needle* at or after *start*, or -1."""
+        cached = self.found.get(needle)
+        if cached is not None:
+            origin, result = cached
+            if origin <= start and (result == -1 or result >= start):
+                return result
+        result = self.text.find(needle, start)
+        self.found[needle] = (start, result)
+        return result
 
 
 def parse_group(body: str, base: int = 0) -> tuple[Cite, ...] | SyntaxProblem:
@@ -280,15 +315,20 @@ def _split_items(body: str) -> list[tuple[int, str]]:
     items = []
     quote: str | None = None
     start = 0
+    last = ""  # the item's last character that is not a space
     for k, c in enumerate(body):
         if quote is not None:
             if c == quote:
                 quote = None
-        elif c in OPEN_QUOTES and body[start:k].rstrip().endswith(","):
+        elif c in OPEN_QUOTES and last == ",":
             quote = OPEN_QUOTES[c]
         elif c == ";":
             items.append((start, body[start:k]))
             start = k + 1
+            last = ""
+            continue
+        if not c.isspace():
+            last = c
     items.append((start, body[start:]))
     return items
 

@@ -248,7 +248,7 @@ def write_pages(root: Path, pages: int, entries: list[Entry], rng: random.Random
             if key in pins:
                 note += " Pinpoints: " + "; ".join(pins[key]) + "."
             notes.append(note)
-        header = f"Title: Synthetic page {p + 1}\nDate: 2025-11-25\nSlug: page-{p + 1:05d}\n\n"
+        header = f"Title: Synthetic page {p + 1}\nDate: 2025-11-25\n\n"
         (root / "A" / "content" / "pages" / f"page-{p + 1:05d}.md").write_text(
             header + "\n\n".join(body_a) + "\n\n" + "\n".join(notes) + "\n", encoding="utf-8")
         (root / "B" / "content" / "pages" / f"page-{p + 1:05d}.md").write_text(

@@ -1,0 +1,155 @@
+"""What a contributor may put in the content and bibliography folders, checked before anything is read.
+
+Pelican reads every file whose suffix one of its readers knows (``.html``,
+``.rst`` ...), follows symbolic links, and copies ``{static}`` targets; a
+pull request could use any of these to publish a script or a file of the
+build machine. So the folders are walked here first, without following
+links, and everything but plain Markdown pages (in the content folder) or
+BibTeX files (in the bibliography folders) is a located problem.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from .problems import Problem
+
+#: A page's file name becomes its address, so it is kept to what Pelican's slugify leaves unchanged.
+PAGE_NAME_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.md")
+#: Characters that would break a problem line or a GitHub annotation, or hide in a terminal.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class Found:
+    """The outcome of walking one folder."""
+
+    #: regular files with an accepted suffix, sorted
+    files: tuple[Path, ...]
+    #: everything refused, located at the file
+    problems: tuple[Problem, ...]
+
+
+def shown(path: str) -> str:
+    """*path* with control characters escaped, safe to print on one line."""
+    return CONTROL_RE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", path)
+
+
+def _problem(rel: str, code: str, message: str, hint: str) -> Problem:
+    return Problem(shown(rel), 1, 1, code, message, hint)
+
+
+def walk(folder: Path, root: Path, suffix: str, recursive: bool = True, page_names: bool = False) -> Found:
+    """The files with *suffix* under *folder*, never following a link; the rest as problems.
+
+    Names that start with a dot are skipped, as Pelican's IGNORE_FILES skips
+    them: they are neither read nor published.
+    """
+    files: list[Path] = []
+    problems: list[Problem] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(_problem(_rel(Path(current), root), "file.unreadable",
+                                     f"folder cannot be read ({exc.strerror})", "check its permissions"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            rel = _rel(path, root)
+            problem = _refusal(entry, rel, suffix, recursive, page_names)
+            if problem is not None:
+                problems.append(problem)
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+            else:
+                files.append(path)
+    return Found(tuple(sorted(files)), tuple(problems))
+
+
+def _refusal(entry: os.DirEntry[str], rel: str, suffix: str, recursive: bool, page_names: bool) -> Problem | None:
+    """Why *entry* is refused, or None."""
+    if CONTROL_RE.search(entry.name):
+        return _problem(rel, "file.name", "file name contains a control character",
+                        "rename the file with letters, digits and hyphens only")
+    try:
+        mode = entry.stat(follow_symlinks=False).st_mode
+    except OSError as exc:
+        return _problem(rel, "file.unreadable", f"file cannot be examined ({exc.strerror})", "check its permissions")
+    if stat.S_ISLNK(mode):
+        target = os.readlink(entry.path)
+        return _problem(rel, "file.symlink", f"symbolic link to {shown(target)!r}; links are never followed",
+                        "commit the file itself, not a link to it")
+    if stat.S_ISDIR(mode):
+        if recursive and not entry.name.endswith(suffix):
+            return None
+        what = f"folder named like a {suffix} file" if entry.name.endswith(suffix) else "folder"
+        return _problem(rel, "file.type", f"{what}; only {suffix} files are read here",
+                        f"move the {suffix} files directly into the folder and remove this one")
+    if not stat.S_ISREG(mode):
+        return _problem(rel, "file.special", "not a regular file (a pipe, socket or device)",
+                        "remove it; only plain text files are read")
+    if not entry.name.endswith(suffix):
+        return _problem(rel, "file.type", f"only {suffix} files may be here; this file would not be checked",
+                        f"write the page in Markdown ({suffix}); HTML, reStructuredText, images and other "
+                        "files are not accepted" if suffix == ".md" else f"only {suffix} files may be here")
+    if page_names and not PAGE_NAME_RE.fullmatch(entry.name):
+        return _problem(rel, "file.name", f"page file name {shown(entry.name)!r} is not lower-case letters, "
+                        "digits and hyphens", "rename it, e.g. 'my-page.md': the name becomes the page's address")
+    return None
+
+
+def regular_file(path: Path, root: Path, code: str) -> Problem | None:
+    """A problem unless *path* is a regular file reached without any symbolic link below *root*."""
+    rel = _rel(path, root)
+    if Path(os.path.realpath(path)) != Path(os.path.abspath(path)):
+        return _problem(rel, code, "reached through a symbolic link; links are never followed",
+                        "commit the file itself, not a link to it")
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        return _problem(rel, code, f"file cannot be read ({exc.strerror})", "check the name")
+    if not stat.S_ISREG(mode):
+        return _problem(rel, code, "not a regular file", "give a plain text file")
+    return None
+
+
+def _rel(path: Path, root: Path) -> str:
+    """*path* relative to *root* (both absolute, links not resolved), with forward slashes."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+#: Output names only a clause page may take (point-21.html).
+CLAUSE_OUTPUT_RE = re.compile(r"point-[0-9]+\.html")
+
+
+def check_outputs(pages: list[tuple[str, str, bool]]) -> list[Problem]:
+    """No two pages write the same file, and only clause pages write point-N.html.
+
+    *pages*: (repository-relative source path, output name, whether it is a clause page).
+    """
+    problems = []
+    first: dict[str, str] = {}
+    for path, name, is_clause in sorted(pages):
+        if not is_clause and CLAUSE_OUTPUT_RE.fullmatch(name):
+            problems.append(_problem(path, "file.output", f"would be written as {name}, the address of a clause page",
+                                     "rename the file; point-N is kept for the clause pages"))
+        elif name in first and is_clause and CLAUSE_OUTPUT_RE.fullmatch(name):
+            continue  # two pages for one clause: clause.duplicate says so
+        elif name in first:
+            problems.append(_problem(path, "file.output", f"would be written as {name}, like {shown(first[name])}",
+                                     "rename one of the two files: a page's address is its file name"))
+        else:
+            first[name] = path
+    return problems
