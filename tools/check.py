@@ -12,26 +12,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from bibcite import clauses, files  # noqa: E402
+from bibcite import clauses, files, links  # noqa: E402
 from bibcite.bibliography import load, uncited  # noqa: E402
 from bibcite.document import Analysis, analyse, make_context  # noqa: E402
-from bibcite.problems import Collector, Problem, relative  # noqa: E402
-from bibcite.safety import link_problem  # noqa: E402
+from bibcite.problems import Collector, relative  # noqa: E402
 from bibcite.settings import merge  # noqa: E402
 
-HREF_RE = re.compile(r'href="([^"]*)"')
-ID_RE = re.compile(r'\sid="([^"]+)"')
 
 
 def read_settings(path: Path) -> dict[str, Any]:
@@ -86,61 +80,15 @@ def check(settings_file: Path) -> tuple[Collector, int]:
         pages[path] = analysis
     readable = {p: a for p, a in pages.items() if a.readable}
     collector.extend(clauses.check_set([a.clause for a in readable.values() if a.clause]))
-    collector.extend(files.check_outputs([(a.path, output_name(a, p), a.clause is not None)
-                                          for p, a in readable.items()]))
+    clashes = files.check_outputs([(a.path, output_name(a, p), a.clause is not None) for p, a in readable.items()])
+    collector.extend(clashes)
+    # A page that would overwrite another is not a link target (its anchors would be the other's).
+    readable = {p: a for p, a in readable.items() if a.path not in {c.path for c in clashes}}
     collector.extend(uncited(sources, {n.source.key for a in readable.values() for n in a.result.notes}))
-    collector.extend(check_links(readable, sources))
+    collector.extend(links.check([links.Page(a.path, p, output_name(a, p), a.html, a.result.notes,
+                                             a.clause.number if a.clause else None) for p, a in readable.items()],
+                                 sources))
     return collector, len(pages)
-
-
-def check_links(pages: dict[Path, Analysis], sources: dict[str, Any]) -> list[Problem]:
-    """Every link between pages points at a page that will exist, and at an id it has."""
-    targets: dict[str, set[str]] = {}
-    by_source: dict[Path, str] = {}
-    for path, analysis in pages.items():
-        name = output_name(analysis, path)
-        by_source[path] = name
-        ids = set(ID_RE.findall(analysis.html)) | set(ID_RE.findall(analysis.notes_html))
-        ids |= {f"cite-{n.number}{r.label}" for n in analysis.result.notes for r in n.refs}
-        if analysis.clause:
-            ids |= {f"point-{analysis.clause.number}", "notes-heading"}
-        targets[name] = ids
-    # Pages the templates and the plugin write, with the ids they always carry.
-    targets.setdefault("index.html", set()).update(name.lower().replace(" ", "-") for name, _ in clauses.SECTIONS)
-    targets["sources/index.html"] = set()
-    for key in sources:
-        targets[f"sources/{key}.html"] = {f"source-{key}"}
-    problems = []
-    for path, analysis in pages.items():
-        here = by_source[path]
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for href in HREF_RE.findall(analysis.html):
-            href = href.replace("&amp;", "&")
-            parsed = urlparse(href)
-            if parsed.scheme or parsed.netloc or link_problem(href):
-                continue  # external, or an unsafe scheme already reported by the safety check
-            if parsed.path:
-                target = (Path(here).parent / unquote(parsed.path)).as_posix().removeprefix("./")
-                target = re.sub(r"^(\./)+", "", str(Path(target)))
-                if target not in targets:
-                    problems.append(_link_problem(text, href, analysis.path, f"link to {parsed.path!r}, which no page is"))
-                    continue
-            else:
-                target = here
-            if parsed.fragment and unquote(parsed.fragment) not in targets[target]:
-                problems.append(_link_problem(text, href, analysis.path,
-                                              f"link to #{parsed.fragment} in {target}, which has no such anchor"))
-    return problems
-
-
-def _link_problem(text: str, href: str, path: str, message: str) -> Problem:
-    """Locate the link in the Markdown source by its address."""
-    needle = href.split("#")[0] or href
-    offset = text.find(needle)
-    line = text.count("\n", 0, offset) + 1 if offset >= 0 else 1
-    column = offset - text.rfind("\n", 0, offset) if offset >= 0 else 1
-    return Problem(path, line, column, "link.broken", message,
-                   "link to a clause as point-N.html#anchor, to a page by its .html name, or fix the anchor")
 
 
 def main(argv: list[str] | None = None) -> int:

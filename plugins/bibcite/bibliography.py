@@ -58,6 +58,8 @@ KNOWN_FIELDS = frozenset(
 )
 #: A key names a file (sources/KEY.html), so no path separators; letters may be any script's.
 KEY_RE = re.compile(r"[^\W][\w.:+-]*")
+#: An http(s) address with a host, and no space, quote or angle bracket anywhere.
+URL_RE = re.compile(r"https?://[^\s/\"'<>`]+[^\s\"'<>`]*", re.IGNORECASE)
 #: sourcetext is a file name inside the source-text folder, never a path.
 SOURCETEXT_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
@@ -299,6 +301,7 @@ def _to_source(entry: Entry, rel: str, lines: list[str]) -> tuple[Source | None,
     if not KEY_RE.fullmatch(key) or ".." in key:
         problem((line, 1), "bib.key", f"key {files.shown(key)[:60]!r} is not letters, digits and . : + - _",
                 "use a key such as 'rollingstone2025': it names the source's page, sources/KEY.html")
+        return None, problems  # never registered: its key would name a file outside sources/
     for f in entry.fields:
         if m := CONTROL_RE.search(str(f.value)):
             problem(at(f.key.lower()), "bib.value",
@@ -352,9 +355,9 @@ def _to_source(entry: Entry, rel: str, lines: list[str]) -> tuple[Source | None,
 
     for name in ("url", "archiveurl"):
         address = value(name)
-        if name in fields and not re.match(r"^https?://[^\s/]+", address, re.IGNORECASE):
-            problem(at(name), "bib.url-scheme", f"{name} of {key!r} is not an http(s) address: {address!r}",
-                    "give the full address starting with https:// or http://")
+        if name in fields and not URL_RE.fullmatch(address):
+            problem(at(name), "bib.url-scheme", f"{name} of {key!r} is not a plain http(s) address: {address[:80]!r}",
+                    "give the full address starting with https:// or http://, with spaces and quotes percent-encoded")
 
     iso = value("date")
     if "date" in fields and not valid_iso(iso):

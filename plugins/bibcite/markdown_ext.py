@@ -404,6 +404,6 @@ def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
                         "give one of the headings another id with {#other-id}")
                 seen_ids.add(value)
                 if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and GENERATED_ID_RE.fullmatch(value):
-                    add(value, "md.duplicate-id", f"heading id {value!r} is one the site's notes and anchors use",
+                    add("".join(element.itertext()).strip() or value, "md.duplicate-id", f"heading id {value!r} is one the site's notes and anchors use",
                         "give the heading another id with {#other-id}")
     return problems

@@ -17,7 +17,7 @@ from pelican.generators import Generator
 from pelican.readers import MarkdownReader
 from pelican.utils import truncate_html_words
 
-from . import clauses, files
+from . import clauses, files, links
 from . import render as html
 from .bibliography import KINDS, Source, load, uncited
 from .document import Context, analyse, make_context
@@ -242,8 +242,13 @@ class SourcesGenerator(Generator):
         collector = STATE.collector
         collector.extend(uncited(STATE.sources, set(citing)))
         collector.extend(clauses.check_set(STATE.clause_pages))
-        collector.extend(files.check_outputs([(relative(p.source_path, STATE.root), p.save_as,
-                                               getattr(p, "clause", None) is not None) for p in pages]))
+        clashes = files.check_outputs([(relative(p.source_path, STATE.root), p.save_as,
+                                         getattr(p, "clause", None) is not None) for p in pages])
+        collector.extend(clashes)
+        clashing = {c.path for c in clashes}
+        linked = [links.Page(relative(p.source_path, STATE.root), Path(p.source_path), p.save_as, p._content,
+                             getattr(p, "notes", ()), getattr(p, "clause", None)) for p in pages]
+        collector.extend(links.check([p for p in linked if p.path not in clashing], STATE.sources))
         if collector.errors:
             fail()  # before anything below relies on the pages being sound
 

@@ -25,7 +25,7 @@ import re
 
 from . import htmltok
 from .problems import Problem
-from .syntax import LineIndex, _inside
+from .syntax import LineIndex
 
 #: Raw HTML elements a contributor may write; everything else is an error.
 ALLOWED_TAGS = frozenset({"abbr", "b", "br", "cite", "em", "i", "q", "s", "small", "span", "strong", "sub", "sup"})
