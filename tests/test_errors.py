@@ -80,7 +80,7 @@ def test_missing_kind(site: Site) -> None:
 def test_url_that_is_not_http(site: Site) -> None:
     entry = "@online{rs,\n  title={T}, author={A}, journaltitle={O}, date={2025},\n  url = {javascript:alert(1)},\n  kind={news},\n}\n"
     lines = break_and_build(site, bib={"rs": entry})
-    assert lines == ["citations/rs.bib:3:3: error: url of 'rs' is not an http(s) address: 'javascript:alert(1)' [bib.url-scheme]"]
+    assert lines == ["citations/rs.bib:3:3: error: url of 'rs' is not a plain http(s) address: 'javascript:alert(1)' [bib.url-scheme]"]
 
 
 def test_unparseable_date(site: Site) -> None:

@@ -74,6 +74,9 @@ def build(settings_file: str = "pelicanconf.py", output: str | None = None, quie
             from bibcite.plugin import BuildFailed
 
             if not isinstance(exc, BuildFailed):
+                from bibcite.plugin import report
+
+                report()  # whatever went wrong, every problem found until then is shown
                 print(f"build failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return False
         return True

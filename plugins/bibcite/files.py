@@ -32,6 +32,8 @@ class Found:
     files: tuple[Path, ...]
     #: everything refused, located at the file
     problems: tuple[Problem, ...]
+    #: fnmatch patterns of the names of links, pipes and unreadable entries, for Pelican's IGNORE_FILES
+    ignore: tuple[str, ...] = ()
 
 
 def shown(path: str) -> str:
@@ -51,6 +53,7 @@ def walk(folder: Path, root: Path, suffix: str, recursive: bool = True, page_nam
     """
     files: list[Path] = []
     problems: list[Problem] = []
+    ignore: list[str] = []
     pending = [folder]
     while pending:
         current = pending.pop()
@@ -68,11 +71,13 @@ def walk(folder: Path, root: Path, suffix: str, recursive: bool = True, page_nam
             problem = _refusal(entry, rel, suffix, recursive, page_names)
             if problem is not None:
                 problems.append(problem)
+                if problem.code in ("file.symlink", "file.special", "file.unreadable", "file.name"):
+                    ignore.append(re.sub(r"([*?\[])", r"[\1]", entry.name))
             elif entry.is_dir(follow_symlinks=False):
                 pending.append(path)
             else:
                 files.append(path)
-    return Found(tuple(sorted(files)), tuple(problems))
+    return Found(tuple(sorted(files)), tuple(problems), tuple(ignore))
 
 
 def _refusal(entry: os.DirEntry[str], rel: str, suffix: str, recursive: bool, page_names: bool) -> Problem | None:

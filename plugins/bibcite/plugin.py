@@ -73,7 +73,7 @@ class CaptureHandler(logging.Handler):
             code, severity = "pelican.error", ERROR
         else:
             code, severity = "pelican.warning", WARNING
-        STATE.collector.add(Problem(path or "pelicanconf.py", 0, 0, code, " ".join(message.split()),
+        STATE.collector.add(Problem(path or "pelicanconf.py", 1, 1, code, " ".join(message.split()),
                                     "see the message; Pelican reported it", severity))
 
 
@@ -97,7 +97,11 @@ def get_generators(pelican: Any) -> type[Generator]:
     STATE.settings = {**pelican.settings, **settings}
     STATE.clauses_folder = (Path(pelican.settings["PATH"]) / settings["BIBCITE_CLAUSES_PATH"]).resolve()
     # Everything under the content folder is looked at before Pelican reads any of it.
-    STATE.collector.extend(files.walk(Path(pelican.settings["PATH"]), root, ".md", page_names=True).problems)
+    walked = files.walk(Path(pelican.settings["PATH"]), root, ".md", page_names=True)
+    STATE.collector.extend(walked.problems)
+    # Pelican's own walk follows links (os.walk(followlinks=True)) and would list a pipe:
+    # it is told to ignore what was refused, so it never looks behind a link.
+    pelican.settings["IGNORE_FILES"] = [*pelican.settings.get("IGNORE_FILES", []), *walked.ignore]
     STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root)
     STATE.collector.extend(problems)
     STATE.context, problems = make_context(STATE.sources, pelican.settings["MARKDOWN"], settings, root)
