@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,20 +82,70 @@ class Site:
     def page(self, name: str, body: str, title: str = "A page") -> Path:
         return self.write(f"content/pages/{name}.md", PAGE.format(title=title, body=textwrap.dedent(body)))
 
-    def build(self, texts: Path | str = SOURCE_TEXTS) -> subprocess.CompletedProcess:
-        (self.root / "pelicanconf.py").write_text(
+    def configure(self, texts: Path | str = SOURCE_TEXTS) -> Path:
+        """Write the site's pelicanconf.py (the real settings, this site's folders)."""
+        settings = self.root / "pelicanconf.py"
+        settings.write_text(
             SETTINGS.format(repo=str(REPO), conf=str(REPO / "pelicanconf.py"), site=str(self.root), texts=str(texts)),
             encoding="utf-8",
         )
+        return settings
+
+    def build(self, texts: Path | str = SOURCE_TEXTS, fresh: bool = False) -> subprocess.CompletedProcess:
+        """Build into output/: in the session's build worker, or (*fresh*) in a new process, as `make html` does."""
+        settings = self.configure(texts)
+        if not fresh:
+            done = WORKER.build(self.root)
+            if isinstance(done["code"], int):
+                return subprocess.CompletedProcess([], done["code"], "", done["stderr"])
+            raise AssertionError(done["code"] + "\n" + done["stderr"])
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         return subprocess.run(
-            [sys.executable, str(REPO / "tools" / "site.py"), "build", "--settings", str(self.root / "pelicanconf.py"),
+            [sys.executable, str(REPO / "tools" / "site.py"), "build", "--settings", str(settings),
              "--output", str(self.root / "output")],
             capture_output=True, text=True, env=env, cwd=self.root, timeout=120,
         )
 
     def soup(self, rel: str) -> BeautifulSoup:
         return BeautifulSoup((self.root / "output" / rel).read_text(encoding="utf-8"), "html.parser")
+
+
+class Builder:
+    """One long-lived process that builds sites on request (tests/corpus_build.py --serve).
+
+    A build in a fresh process spends most of its time starting Python and
+    Pelican; tests that only need a build's problems and exit code share
+    this one. Exit codes of the command itself are tested with subprocesses.
+    """
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+
+    def build(self, root: Path) -> dict:
+        """Build the site at *root* over a sentinel output/ (see corpus_build.build_one)."""
+        import json
+
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen([sys.executable, str(REPO / "tests" / "corpus_build.py"), "--serve"],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.process.stdin.write(json.dumps({"root": str(root)}) + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+
+
+WORKER = Builder()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def builder() -> Iterator[Builder]:
+    """The session's build worker."""
+    yield WORKER
+    WORKER.close()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Build several corpus sites in one process and report each build as one JSON line.
 
     python tests/corpus_build.py SITE_ROOT [SITE_ROOT ...]
+    python tests/corpus_build.py --serve     # one JSON request a line on stdin: {"root": ...}
 
 Each site root holds a pelicanconf.py written by test_corpus.make_site(). Its
 output/ is first filled with a sentinel standing for the last good build; a
@@ -53,6 +54,9 @@ def build_one(root: Path) -> dict[str, object]:
 
 
 def main(roots: list[str]) -> int:
+    if roots == ["--serve"]:
+        # A worker for a whole test session: each request line names a site root to build.
+        roots = (json.loads(line)["root"] for line in sys.stdin)
     for root in roots:
         print(json.dumps(build_one(Path(root))), flush=True)
     return 0

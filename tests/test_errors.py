@@ -2,37 +2,49 @@
 
 from __future__ import annotations
 
-import pytest
-import subprocess
-import sys
+from pathlib import Path
 
-from conftest import REPO, Site, problem_lines
+import pytest
+
+from conftest import SOURCE_TEXTS, Builder, Site, problem_lines
 
 GOOD = "A claim.[@rs] Another.[@cz] Unknown.[@anon]\n"
 
 
 def break_and_build(site: Site, *, page: str | None = None, bib: dict[str, str] | None = None,
-                    extra: dict[str, str] | None = None) -> list[str]:
-    """Build a good site, break it, build again; return the problem lines of the failed build."""
-    site.page("one", GOOD, title="Page one")
-    first = site.build()
-    assert first.returncode == 0, first.stderr
-    good = (site.root / "output" / "one.html").read_bytes()
-    if page is not None:
-        site.page("one", page, title="Page one")
+                    extra: dict[str, str] | None = None, texts: Path | None = None) -> list[str]:
+    """Break a good site, build it over a last good output; return the problem lines of the failed build."""
+    site.page("one", GOOD if page is None else page, title="Page one")
     for key, text in (bib or {}).items():
         site.write(f"citations/{key}.bib", text)
     for rel, text in (extra or {}).items():
         site.write(rel, text)
-    result = site.build()
-    assert result.returncode == 1, result.stderr
-    assert "output/ still holds the last good build" in result.stderr or "still holds the last good build" in result.stderr
-    # the failed build did not touch the last good output
-    assert (site.root / "output" / "one.html").read_bytes() == good
+    site.configure(texts or SOURCE_TEXTS)
+    result = BUILDER.build(site.root)
+    assert result["code"] == 1, result["stderr"]
+    assert "still holds the last good build" in result["stderr"]
+    # the failed build did not touch the last good output, and left nothing beside it
+    assert result["sentinel_intact"] and result["files"] == ["sentinel.html"], result["files"]
     assert not list(site.root.glob(".output-new-*"))
-    lines = problem_lines(result.stderr)
-    assert lines, result.stderr
+    lines = problem_lines(result["stderr"])
+    assert lines, result["stderr"]
     return lines
+
+
+@pytest.fixture(autouse=True)
+def _builder(builder: Builder) -> None:
+    global BUILDER
+    BUILDER = builder
+
+
+BUILDER: Builder
+
+
+def test_the_good_site_builds(site: Site) -> None:
+    site.page("one", GOOD, title="Page one")
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    assert problem_lines(result.stderr) == []
 
 
 def test_unknown_key_with_suggestion(site: Site) -> None:
@@ -103,41 +115,35 @@ def test_unknown_kind_with_suggestion(site: Site) -> None:
 
 def test_missing_bib_file(site: Site) -> None:
     site.page("one", GOOD, title="Page one")
-    assert site.build().returncode == 0
-    good = (site.root / "output" / "one.html").read_bytes()
-    conf = site.root / "pelicanconf.py"
+    conf = site.configure()
     original = conf.read_text()
     conf.write_text(original + 'BIBCITE_BIBLIOGRAPHY = ["citations", "citations/missing.bib"]\n')
-    result = subprocess.run([sys.executable, str(REPO / "tools/site.py"), "build", "--settings", str(conf),
-                             "--output", str(site.root / "output")], capture_output=True, text=True, cwd=site.root)
-    assert result.returncode == 1
+    result = BUILDER.build(site.root)
+    assert result["code"] == 1 and result["sentinel_intact"]
     line_no = len(original.splitlines()) + 1
-    assert problem_lines(result.stderr) == [
+    assert problem_lines(result["stderr"]) == [
         f"pelicanconf.py:{line_no}:39: error: bibliography file or folder 'citations/missing.bib' does not exist "
         "[bib.missing-file]"]
-    assert (site.root / "output" / "one.html").read_bytes() == good
 
 
 def test_quoted_passage_not_in_the_source_text(site: Site, tmp_path_factory: pytest.TempPathFactory) -> None:
     texts = tmp_path_factory.mktemp("texts")
     (texts / "rs.txt").write_text("The plan, first leaked to the news site Axios on Wednesday.\n")
-    site.write("citations/rs.bib", "@online{rs, title={T}, author={A}, journaltitle={O}, date={2025},"
-               " url={https://x.org}, kind={news}, sourcetext={rs.txt}}\n")
-    site.page("one", GOOD, title="Page one")
-    assert site.build(texts).returncode == 0
-    site.page("one", GOOD + '\nFound.[@rs, "first  leaked to the news site"] Not.[@rs, "leaked to Reuters"]\n')
-    result = site.build(texts)
-    assert result.returncode == 1
-    assert problem_lines(result.stderr) == [
+    page = GOOD + '\nFound.[@rs, "first  leaked to the news site"] Not.[@rs, "leaked to Reuters"]\n'
+    lines = break_and_build(site, page=page, texts=texts, bib={
+        "rs": "@online{rs, title={T}, author={A}, journaltitle={O}, date={2025}, url={https://x.org}, kind={news},"
+              " sourcetext={rs.txt}}\n"})
+    assert lines == [
         "content/pages/one.md:6:52: error: quoted passage not found in the text of 'rs': \u201cleaked to Reuters\u201d "
         "[quote.not-found]"]
 
 
 def test_quote_check_says_when_it_was_skipped(site: Site, tmp_path_factory: pytest.TempPathFactory) -> None:
     site.page("one", GOOD, title="Page one")
-    result = site.build(tmp_path_factory.mktemp("empty") / "absent")
-    assert result.returncode == 0
-    assert "source texts not found: quote, verbatim and copy checks were skipped [quote.skipped]" in result.stderr
+    site.configure(tmp_path_factory.mktemp("empty") / "absent")
+    result = BUILDER.build(site.root)
+    assert result["code"] == 0, result["stderr"]
+    assert "source texts not found: quote, verbatim and copy checks were skipped [quote.skipped]" in result["stderr"]
 
 
 def test_quotation_longer_than_25_words(site: Site) -> None:
@@ -155,12 +161,12 @@ def test_javascript_link_and_raw_script(site: Site) -> None:
 
 
 def test_non_utf8_file(site: Site) -> None:
-    site.page("one", GOOD, title="Page one")
-    assert site.build().returncode == 0
+    site.configure()
+    (site.root / "content/pages").mkdir(parents=True)
     (site.root / "content/pages/one.md").write_bytes(b"Title: x\nDate: 2026-11-22\n\nCaf\xe9 claim.[@rs]\n")
-    result = site.build()
-    assert result.returncode == 1
-    errors = [line for line in problem_lines(result.stderr) if ": error: " in line]
+    result = BUILDER.build(site.root)
+    assert result["code"] == 1 and result["sentinel_intact"]
+    errors = [line for line in problem_lines(result["stderr"]) if ": error: " in line]
     assert errors == ["content/pages/one.md:4:4: error: file is not valid UTF-8 (invalid continuation byte) [md.encoding]"]
 
 

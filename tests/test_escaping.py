@@ -16,7 +16,7 @@ EVIL_BIB = """@online{evil,
   author = {<script>alert(2)</script>},
   journaltitle = {Out'let <b>bold</b>},
   date = {2025-11-21},
-  url = {https://example.org/e?a="><script>alert(3)</script>},
+  url = {https://example.org/e?a=1&b=%22%3E%3Cscript%3Ealert(3)%3C/script%3E},
   kind = {news},
   note = {<iframe src=x></iframe> reliability},
   datenote = {<svg onload=alert(4)> date},
@@ -68,7 +68,7 @@ def test_hostile_fields_on_the_source_page(hostile: Site) -> None:
     assert soup.title.get_text().startswith("Source: <img src=x onerror=alert(1)>")
     assert soup.select_one(".reliability").get_text() == "Reliability: <iframe src=x></iframe> reliability"
     link = soup.select_one("a.src-url")
-    assert link["href"] == "https://example.org/e?a=\"><script>alert(3)</script>"
+    assert link["href"] == "https://example.org/e?a=1&b=%22%3E%3Cscript%3Ealert(3)%3C/script%3E"
 
 
 def test_page_title_and_summary_in_head(hostile: Site) -> None:
