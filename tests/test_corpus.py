@@ -167,3 +167,17 @@ def test_every_problem_code_is_documented() -> None:
     documented = set(re.findall(r"^\| `([a-z]+\.[a-z-]+)` \|", (REPO / "CONTRIBUTING.md").read_text(), re.M))
     assert used and used <= documented, sorted(used - documented)
     assert documented <= used, sorted(documented - used)
+
+
+def test_a_file_name_cannot_forge_a_github_annotation(tmp_path: Path) -> None:
+    """The name holds a newline and '::warning file=x::': escaped as the workflow-command format requires."""
+    settings = make_site(tmp_path, "75-newline-in-file-name")
+    result = subprocess.run([sys.executable, str(REPO / "tools/check.py"), "--settings", str(settings),
+                             "--format", "github"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    assert len(lines) == 1, lines  # one problem, one command: nothing forged
+    assert lines[0].startswith("::error file=content/pages/bad\\x0a%3A%3Awarning file=x%3A%3Aforged.md,line=1,col=1::")
+    text = subprocess.run([sys.executable, str(REPO / "tools/check.py"), "--settings", str(settings)],
+                          capture_output=True, text=True, timeout=60).stderr
+    assert "content/pages/bad\\x0a::warning file=x::forged.md:1:1: error: file name contains a control character" in text
