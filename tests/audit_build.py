@@ -26,16 +26,17 @@ WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
 def main(settings: str, output: str, texts: str) -> int:
-    site_root = str(Path(settings).parent)
-    reads = (str(REPO) + "/", site_root + "/", str(Path(texts).resolve()) + "/", sys.prefix + "/",
-             sys.base_prefix + "/", sys.exec_prefix + "/", *SYSTEM_READS)
-    writes = (str(Path(output).parent) + "/",)
+    # Paths are compared once every link is resolved: what counts is the file really read.
+    real = os.path.realpath
+    reads = tuple(real(p) + "/" for p in (REPO, Path(settings).parent, texts, sys.prefix, sys.base_prefix,
+                                          sys.exec_prefix)) + SYSTEM_READS
+    writes = (real(Path(output).parent) + "/",)
     violations: list[str] = []
 
     def hook(event: str, args: tuple) -> None:
         if event != "open" or isinstance(args[0], int):
             return
-        path = os.path.abspath(os.fsdecode(args[0]))
+        path = os.path.realpath(os.fsdecode(args[0]))
         mode, flags = args[1], args[2] if len(args) > 2 else 0
         writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool((flags or 0) & WRITE_FLAGS)
         allowed = writes if writing else reads + writes  # the build reads back what it wrote (search index)
