@@ -70,6 +70,7 @@ def check(settings_file: Path) -> tuple[Collector, int]:
     walked = files.walk(content, root, ".md", page_names=True)
     collector.extend(walked.problems)
     page_folders = [content / sub for sub in settings.get("PAGE_PATHS", ["pages"])]
+    collector.extend(files.outside(walked.files, page_folders, root))
     pages: dict[Path, Analysis] = {}
     for path in walked.files:
         if not any(path.is_relative_to(folder) for folder in page_folders):

@@ -9,6 +9,7 @@ report exactly the same problems.
 from __future__ import annotations
 
 import re
+from html import unescape as html_unescape
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,9 +193,68 @@ def _analyse(raw: bytes, analysis: Analysis, context: Context, is_clause: bool) 
     finally:
         analysis.result = context.ext.finish()
     analysis.meta = {k: v for k, v in (getattr(md, "Meta", {}) or {}).items() if k in fields}
-    analysis.html = compact(place_markers(inert(sanitise(html)), analysis.result, path))
+    clean = sanitise(html)
+    lost = changed_by_sanitiser(html, clean)
+    if lost:
+        analysis.result.problems.append(_lost_problem(lost, text, path, html, clean))
+    analysis.html = compact(place_markers(inert(clean), analysis.result, path))
     analysis.problems.extend(analysis.result.problems)
     analysis.problems.extend(honesty(text, path, analysis.result, context))
+
+
+#: A start tag, and an attribute with a value, as Python-Markdown and nh3 both write them.
+START_TAG_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+ATTRIBUTE_RE = re.compile(r"\s([a-zA-Z][a-zA-Z0-9_:.-]*)=\"")
+
+
+def changed_by_sanitiser(before: str, after: str) -> str:
+    """What nh3 removed or added, as the first tag or attribute name whose count changed; empty if none.
+
+    The safety net behind the checks before conversion: the sanitiser must
+    never change a page silently (drop a link's address, an element, or wrap
+    the rest of a page in an unclosed <s>). Comments are meant to go.
+    """
+    before = _without_comments(before)
+    for pattern in (START_TAG_RE, ATTRIBUTE_RE):
+        counts: dict[str, int] = {}
+        for m in pattern.finditer(before):
+            counts[m.group(1).lower()] = counts.get(m.group(1).lower(), 0) + 1
+        for m in pattern.finditer(after):
+            counts[m.group(1).lower()] = counts.get(m.group(1).lower(), 0) - 1
+        changed = sorted(name for name, count in counts.items() if count)
+        if changed:
+            return ("<" if pattern is START_TAG_RE else "") + changed[0]
+    return ""
+
+
+def _without_comments(html: str) -> str:
+    """*html* without <!-- ... --> comments, in one pass (find, not a regular expression)."""
+    pieces = []
+    last = 0
+    while (start := html.find("<!--", last)) != -1:
+        end = html.find("-->", start + 4)
+        if end == -1:
+            break
+        pieces.append(html[last:start])
+        last = end + 3
+    pieces.append(html[last:])
+    return "".join(pieces)
+
+
+def _lost_problem(lost: str, text: str, path: str, before: str = "", after: str = "") -> Problem:
+    """Locate what the sanitiser changed at its first mention in the source, or at the top."""
+    needle = lost if lost.startswith("<") else lost + "="
+    if not lost.startswith("<"):
+        # An attribute: find the value it lost (an address nh3 could not parse) in the source.
+        values = re.findall(rf'\s{re.escape(lost)}="([^"]*)"', before)
+        kept = set(re.findall(rf'\s{re.escape(lost)}="([^"]*)"', after))
+        needle = next((html_unescape(v) for v in values if v not in kept), needle)
+    offset = text.find(needle)
+    line, column = LineIndex(text).locate(offset) if offset >= 0 else (1, 1)
+    what = f"element {lost}>" if lost.startswith("<") else f"attribute {lost!r}"
+    return Problem(path, line, column, "md.sanitised",
+                   f"the sanitiser would change this page ({what}): an unclosed or misplaced tag, or an address "
+                   "it cannot parse", "close every inline element you open, and check the links' addresses")
 
 
 def inert(html: str) -> str:

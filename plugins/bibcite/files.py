@@ -21,7 +21,7 @@ from .problems import Problem
 #: A page's file name becomes its address, so it is kept to what Pelican's slugify leaves unchanged.
 PAGE_NAME_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.md")
 #: Characters that would break a problem line or a GitHub annotation, or hide in a terminal.
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,14 @@ class Found:
     ignore: tuple[str, ...] = ()
 
 
+def _escaped(char: str) -> str:
+    """A control or direction character as a visible escape: \\x0a, \\u202e."""
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
 def shown(path: str) -> str:
     """*path* with control characters escaped, safe to print on one line."""
-    return CONTROL_RE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", path)
+    return CONTROL_RE.sub(lambda m: _escaped(m.group(0)), path)
 
 
 def _problem(rel: str, code: str, message: str, hint: str) -> Problem:
@@ -48,8 +53,9 @@ def _problem(rel: str, code: str, message: str, hint: str) -> Problem:
 def walk(folder: Path, root: Path, suffix: str, recursive: bool = True, page_names: bool = False) -> Found:
     """The files with *suffix* under *folder*, never following a link; the rest as problems.
 
-    Names that start with a dot are skipped, as Pelican's IGNORE_FILES skips
-    them: they are neither read nor published.
+    Names that start with a dot are not skipped: Pelican reads a ".x.md" page and
+    walks into a ".d" folder (its IGNORE_FILES matches neither), so they are
+    checked like any other (a page name cannot start with a dot).
     """
     files: list[Path] = []
     problems: list[Problem] = []
@@ -64,8 +70,6 @@ def walk(folder: Path, root: Path, suffix: str, recursive: bool = True, page_nam
                                      f"folder cannot be read ({exc.strerror})", "check its permissions"))
             continue
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
             path = Path(entry.path)
             rel = _rel(path, root)
             problem = _refusal(entry, rel, suffix, recursive, page_names)
@@ -82,6 +86,9 @@ def walk(folder: Path, root: Path, suffix: str, recursive: bool = True, page_nam
 
 def _refusal(entry: os.DirEntry[str], rel: str, suffix: str, recursive: bool, page_names: bool) -> Problem | None:
     """Why *entry* is refused, or None."""
+    if entry.name.startswith("."):
+        return _problem(rel, "file.name", "hidden file or folder (its name starts with a dot)",
+                        "rename it; Pelican would read it, but nobody reviewing the pull request sees it")
     if CONTROL_RE.search(entry.name):
         return _problem(rel, "file.name", "file name contains a control character",
                         "rename the file with letters, digits and hyphens only")
@@ -158,3 +165,10 @@ def check_outputs(pages: list[tuple[str, str, bool]]) -> list[Problem]:
         else:
             first[name] = path
     return problems
+
+
+def outside(found: tuple[Path, ...], folders: list[Path], root: Path) -> list[Problem]:
+    """A problem for each Markdown file that is in none of the page *folders*: it would never be published."""
+    return [_problem(_rel(path, root), "file.type", "Markdown file outside the page folders; it would not be "
+                     "published or checked", "move it into " + " or ".join(_rel(f, root) + "/" for f in folders))
+            for path in found if not any(path.is_relative_to(folder) for folder in folders)]

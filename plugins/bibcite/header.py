@@ -74,7 +74,8 @@ def plain_ranges(text: str) -> list[tuple[int, int]]:
 
 def parse(text: str) -> tuple[dict[str, Field], list[Field], int]:
     """The header's fields by name (first occurrence), every field in order, and the body's first line index."""
-    lines = text.split("\n", MAX_LINES + 2)
+    # Python-Markdown expands tabs (to 4 columns) before its meta extension reads the header.
+    lines = [line.expandtabs(4) for line in text.split("\n", MAX_LINES + 2)[: MAX_LINES + 2]]
     index = 1 if lines and BEGIN_RE.match(lines[0]) else 0
     ordered: list[Field] = []
     current: Field | None = None

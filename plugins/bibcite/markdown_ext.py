@@ -15,6 +15,7 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
 
 from . import render, safety, syntax
 from .bibliography import Source
@@ -68,6 +69,8 @@ class BibciteExtension(Extension):
         self.path = ""
         #: the document's text, to locate what the tree checks find
         self.text = ""
+        #: ids this extension gave (paragraphs, clause items), which may look like the site's own
+        self.assigned: set[str] = set()
         self.active = False
         self.result = DocumentResult()
         super().__init__(**kwargs)
@@ -76,6 +79,7 @@ class BibciteExtension(Extension):
         """Start a new document at repository-relative *path*."""
         self.path = path
         self.text = ""
+        self.assigned = set()
         self.active = True
         self.result = DocumentResult()
 
@@ -300,22 +304,26 @@ class AnchorTreeprocessor(Treeprocessor):
         if element.tag == "section":
             for child in element:
                 count = self._paragraphs(child, prefix, count)
+        elif element.tag == "p" and len(element) == 0 and HTML_PLACEHOLDER_RE.fullmatch((element.text or "").strip()):
+            pass  # a stashed block (fenced code): Python-Markdown unwraps a bare <p>, not one with an id
         elif element.tag in ("p", "li") and not element.get("id"):
             count += 1
             element.set("id", f"{prefix}-{count}")
+            self.ext.assigned.add(f"{prefix}-{count}")
         elif element.tag in ("ul", "ol"):
             for item in element.findall("li"):
                 count = self._paragraphs(item, prefix, count)
         return count
 
-    @staticmethod
-    def _clause(quote: etree.Element, number: str) -> None:
+    def _clause(self, quote: etree.Element, number: str) -> None:
         quote.set("id", f"point-{number}-text")
+        self.ext.assigned.add(f"point-{number}-text")
         bullet = 0
         for child in quote:
             if child.tag == "p" and child.text and (m := ITEM_RE.match(child.text)):
                 anchor = f"point-{number}-{m.group(1)}"
                 child.set("id", anchor)
+                self.ext.assigned.add(anchor)
                 label = etree.Element("a", {"class": "item-label", "href": f"#{anchor}",
                                             "aria-label": f"Point {number}, sub-item {m.group(1)} (link)"})
                 label.text = m.group(1) + "."
@@ -326,6 +334,7 @@ class AnchorTreeprocessor(Treeprocessor):
                 for li in child.iter("li"):
                     bullet += 1
                     li.set("id", f"point-{number}-{bullet}")
+                    self.ext.assigned.add(f"point-{number}-{bullet}")
 
 
 def place_markers(html: str, result: DocumentResult, path: str) -> str:
@@ -353,8 +362,9 @@ def place_markers(html: str, result: DocumentResult, path: str) -> str:
 
 #: Class names the converted tree may carry: our fenced divs and clause labels, and code languages.
 TREE_CLASSES = frozenset({"clause-text", "differ", "item-label"})
-#: Ids the site's pages and templates use; a contributor's heading must not take one.
-GENERATED_ID_RE = re.compile(r"(?:note|cite|point|source)-.*|notes-heading|main")
+#: Ids the site's pages and templates use, and heading ids whose paragraphs would be numbered into them
+#: (a heading "note" numbers its paragraphs note-1, note-2...); contributors' ids must not match.
+GENERATED_ID_RE = re.compile(r"(?:note|cite|point|source|notes)(?:-.*)?|main|intro(?:-.*)?")
 
 
 def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
@@ -403,7 +413,8 @@ def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
                     add(value, "md.duplicate-id", f"id {value!r} is used twice on this page",
                         "give one of the headings another id with {#other-id}")
                 seen_ids.add(value)
-                if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and GENERATED_ID_RE.fullmatch(value):
-                    add("".join(element.itertext()).strip() or value, "md.duplicate-id", f"heading id {value!r} is one the site's notes and anchors use",
-                        "give the heading another id with {#other-id}")
+                if value not in ext.assigned and GENERATED_ID_RE.fullmatch(value):
+                    needle = "#" + value if "#" + value in ext.text else "".join(element.itertext()).strip()
+                    add(needle or value, "md.duplicate-id", f"id {value!r} is one the site's notes and anchors use",
+                        "give the heading another id with {#other-id}; ids are otherwise set by the site")
     return problems

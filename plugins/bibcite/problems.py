@@ -56,13 +56,18 @@ class Problem:
         return f"::{kind} file={path},line={max(self.line, 1)},col={max(self.column, 1)}::{_escape_data(text)}"
 
 
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def _escaped(char: str) -> str:
+    """A control or direction character as a visible escape: \\x0a, \\u202e."""
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 def _printable(text: str, keep_newline: bool = False) -> str:
     """*text* with control characters as \\xNN (the hint's own line break kept when asked)."""
     def escape(m: re.Match[str]) -> str:
-        return m.group(0) if keep_newline and m.group(0) == "\n" and m.start() == head_end else f"\\x{ord(m.group(0)):02x}"
+        return m.group(0) if keep_newline and m.group(0) == "\n" and m.start() == head_end else _escaped(m.group(0))
 
     head_end = text.find("\n    hint: ") if keep_newline else -1
     return CONTROL_RE.sub(escape, text)

@@ -25,7 +25,7 @@ import re
 
 from . import htmltok
 from .problems import Problem
-from .syntax import LineIndex
+from .syntax import LineIndex, fences
 
 #: Raw HTML elements a contributor may write; everything else is an error.
 ALLOWED_TAGS = frozenset({"abbr", "b", "br", "cite", "em", "i", "q", "s", "small", "span", "strong", "sub", "sup"})
@@ -40,10 +40,15 @@ MAX_PARAGRAPH = 8000
 MAX_OPENERS = 800
 #: Deeper nesting of lists or quotations than this is refused (Python-Markdown recurses per level).
 MAX_DEPTH = 8
+#: A block (lines between blank lines) longer than this is refused: Python-Markdown's list, definition
+#: and heading processors re-split a block once per line. The real site's longest block has 6 lines.
+MAX_BLOCK_LINES = 100
 #: An image: the site publishes none (the sanitiser would drop it without a word).
-IMAGE_RE = re.compile(r"(?<!\\)!\[[^\[\]\n]*\][ ]?[(\[]")
+IMAGE_RE = re.compile(r"(?<!\\)!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\][ ]?[(\[]")
 #: A Markdown autolink (``<https://...>``, ``<me@example.org>``): Markdown, not raw HTML.
-AUTOLINK_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@!]+@[^\s<>@]+)>")
+#: Exactly Python-Markdown's (AUTOLINK_RE, and AUTOMAIL_RE narrowed to an address's own characters):
+#: anything else that starts like a tag is read as one (``<script/x@y>`` is a script element).
+AUTOLINK_RE = re.compile(r"<(?:(?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>\s]*|mailto:[\w.+-]+@[\w.-]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>")
 #: Python-Markdown's attr_list syntax, ``{: #id .class key=value}``; no "{" inside, so each scan ends
 #: at the next brace and the whole search stays linear.
 ATTR_LIST_RE = re.compile(r"\{:?[ ]*([^{}\n ][^{}\n]*)\}")
@@ -52,7 +57,7 @@ ATTR_LIST_TOKEN_RE = re.compile(r"""([^\s=}]+)(?:=("[^"\n]*"|'[^'\n]*'|[^\s}]*))
 #: Ids a contributor's heading may take: letters, digits and hyphens, no numbered tail
 #: (note-3, cite-2a, point-21-b, reporting-4 are the site's own).
 ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*")
-RESERVED_ID_RE = re.compile(r"(?:note|cite|point|source|notes)-.*")
+RESERVED_ID_RE = re.compile(r"(?:note|cite|point|source|notes|intro)(?:-.*)?|main")
 #: A fenced div line, whose braces are ours (checked by the div checks).
 DIV_LINE_RE = re.compile(r"^[ ]{0,3}:::")
 #: What the published HTML may contain: what our Markdown and renderer produce, nothing more (nh3's allowlist).
@@ -81,7 +86,7 @@ LINK_RE = re.compile(
     re.M,
 )
 #: A Markdown footnote reference or definition, ``[^1]`` / ``[^1]:``; notes here come from citations only.
-FOOTNOTE_RE = re.compile(r"(?<!\\)\[\^[^\]\s]+\]")
+FOOTNOTE_RE = re.compile(r"(?<!\\)\[\^[^\]\n]+\]")
 SAFE_SCHEMES = ("http", "https", "mailto")
 #: Pelican's {static}, {attach}, {filename}, |filename| ... link syntax (INTRASITE_LINK_REGEX).
 INTRASITE_RE = re.compile(r"^(?:\{[^}]*\}|\|[^|]*\|)")
@@ -133,6 +138,12 @@ def check_budget(text: str, path: str) -> list[Problem]:
             problems.append(Problem(path, line, 1, "md.too-complex",
                                     f"paragraph of {end - start:,} characters (at most {MAX_PARAGRAPH:,})",
                                     "split it into paragraphs at a blank line"))
+            break
+        if text.count("\n", start, end) >= MAX_BLOCK_LINES:
+            line, _ = index.locate(start)
+            problems.append(Problem(path, line, 1, "md.too-complex",
+                                    f"block of more than {MAX_BLOCK_LINES} lines without a blank line",
+                                    "separate paragraphs, list items and definitions with blank lines"))
             break
         start = m.end() if m else end
     for count, m in enumerate(OPENER_RE.finditer(text), 1):
@@ -196,6 +207,10 @@ def check_markdown(text: str, path: str, skip: list[tuple[int, int]]) -> list[Pr
             code = "md.link-intrasite" if "link syntax" in why else "md.link-scheme"
             add(m.start(group), code, why, "link only to http(s) addresses, or to a page of this site by its "
                 "address (point-21.html#text, method.html)")
+    for start, _, opening in fences(text):
+        if "{" in text[start:opening]:
+            add(start, "md.attribute", "attribute list on a fenced code block",
+                "name the language only (```python), or nothing: ids and classes are set by the site")
     for m in FOOTNOTE_RE.finditer(prose):
         add(m.start(), "cite.footnote", f"Markdown footnote {m.group(0)!r}: its note would have no source",
             "cite a source with [@key]; write an aside in the text itself")

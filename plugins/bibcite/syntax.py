@@ -27,7 +27,10 @@ KEY_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_]|[:.#$%&+?<>~/-](?=[A-Za-z0-9_]
 #: An ``@`` that marks a citation: at the start of the group or after a space or ``;``.
 MARKER_RE = re.compile(r"(?:^|(?<=[\s;]))@")
 OPEN_QUOTES = {'"': '"', "\u201c": "\u201d"}
-FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+#: Python-Markdown's opening fence (fenced_code.FENCED_BLOCK_RE): at the start of the line, then a
+#: one-word language or {attributes}; a fence with any other info string is not a fence there.
+FENCE_RE = re.compile(r"(`{3,}|~{3,})[ ]*(?:\{[^\n]*\}|\.?[\w#.+-]*[ ]*(?:hl_lines=(\"|')[^\n]*?\2[ ]*)?)$")
+FENCE_ONLY_RE = re.compile(r"`{3,}|~{3,}")
 META_LINE_RE = re.compile(r"^[ ]{0,3}[A-Za-z0-9_-]+:")
 BACKTICKS_RE = re.compile(r"`+")
 LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
@@ -98,51 +101,86 @@ def header_end(text: str) -> int:
     return min(offset, len(text))
 
 
+def fences(text: str) -> list[tuple[int, int, int]]:
+    """Python-Markdown's fenced code blocks: (start, end, end of the opening line) offsets, in order.
+
+    As its fenced_code extension reads them: the opening fence at the start
+    of a line, a one-word info string or ``{attributes}``, and a closing line
+    of exactly the same fence; an opening fence never closed is not code.
+    Each fence's closing lines are listed once, so this stays linear.
+    """
+    lines = text.split("\n")
+    starts = []
+    offset = 0
+    closers: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        starts.append(offset)
+        offset += len(line) + 1
+        bare = line.rstrip(" ")
+        if bare and bare[0] in "`~" and FENCE_ONLY_RE.fullmatch(bare):
+            closers.setdefault(bare, []).append(number)
+    cursor = dict.fromkeys(closers, 0)
+    found = []
+    number = 0
+    while number < len(lines):
+        m = FENCE_RE.match(lines[number])
+        if m:
+            fence = m.group(1)
+            candidates = closers.get(fence, [])
+            while cursor.get(fence, 0) < len(candidates) and candidates[cursor[fence]] <= number:
+                cursor[fence] += 1
+            if cursor.get(fence, 0) < len(candidates):
+                close = candidates[cursor[fence]]
+                found.append((starts[number], starts[close] + len(lines[close]), starts[number] + len(lines[number])))
+                number = close + 1
+                continue
+        number += 1
+    return found
+
+
 def code_spans(text: str, skip_header: bool = True) -> list[tuple[int, int]]:
     """Return sorted ``(start, end)`` ranges that must not be scanned for citations.
 
-    Covers the metadata header, fenced code blocks, indented code blocks and
-    inline code spans, following CommonMark closely enough for prose.
+    Covers the metadata header, fenced code blocks (as fences() finds them),
+    indented code blocks and inline code spans, following Python-Markdown.
     """
     ranges: list[tuple[int, int]] = []
     start = header_end(text) if skip_header else 0
     if start:
         ranges.append((0, start))
+    fenced = [(a, b) for a, b, _ in fences(text)]
+    ranges.extend(fenced)
+    next_fence = 0
     offset = 0
-    fence: str | None = None
-    fence_start = 0
     prev_blank = True
     in_list = False
+    in_code = False
     prose: list[tuple[int, int]] = []
     for line in text.split("\n"):
         end = offset + len(line)
-        if offset < start:
+        while next_fence < len(fenced) and fenced[next_fence][1] < offset:
+            next_fence += 1
+        if offset < start or (next_fence < len(fenced) and fenced[next_fence][0] <= offset <= fenced[next_fence][1]):
             offset = end + 1
+            prev_blank, in_code = False, False
             continue
-        if fence is not None:
-            stripped = line.strip()
-            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
-                ranges.append((fence_start, end))
-                fence = None
-        elif m := FENCE_RE.match(line):
-            fence = m.group(1)
-            fence_start = offset
-        elif prev_blank and not in_list and (line.startswith("    ") or line.startswith("\t")):
+        indented = line.startswith(("    ", "\t"))
+        if (in_code or (prev_blank and not in_list)) and indented:
+            # An indented code block goes on over indented lines and the blank lines between them.
             ranges.append((offset, end))
-            prev_blank = False
-            offset = end + 1
-            continue
+            in_code = True
+        elif in_code and not line.strip():
+            pass
         else:
+            in_code = False
             prose.append((offset, end))
-        if line.strip():
+        if line.strip() and not in_code:
             if LIST_ITEM_RE.match(line):
                 in_list = True
             elif not line.startswith((" ", "\t")):
                 in_list = False
         prev_blank = not line.strip()
         offset = end + 1
-    if fence is not None:
-        ranges.append((fence_start, len(text)))
     ranges.extend(_inline_code(text, prose))
     return sorted(ranges)
 
