@@ -63,6 +63,8 @@ PLUGINS = ["bibcite", "sitesearch"]
 BIBCITE_ROOT = str(ROOT)
 BIBCITE_BIBLIOGRAPHY = ["citations"]
 BIBCITE_SOURCE_TEXTS = "../shared/sources"
+# Our honesty rules: every source has a kind, and its title, author, outlet, date and address, or says they are unknown.
+BIBCITE_STRICT = True
 # Pages choose neither their template nor their address (Template, Save_as... are refused in headers).
 BIBCITE_TEMPLATES = {"index": "home", "coverage": "coverage", "method": "method", "search": "search"}
 # A page's address is its file name; nothing is read from file names or paths besides.

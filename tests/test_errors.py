@@ -79,9 +79,10 @@ def test_duplicate_key_in_one_file(site: Site) -> None:
 
 def test_missing_required_field(site: Site) -> None:
     lines = break_and_build(site, bib={"rs": "@online{rs,\n  title = {T},\n  kind = {news},\n}\n"})
-    assert "citations/rs.bib:1:1: error: 'rs' has no author [bib.missing-field]" in lines
-    assert "citations/rs.bib:1:1: error: 'rs' has no journaltitle, journal or publisher [bib.missing-field]" in lines
-    assert "citations/rs.bib:1:1: error: 'rs' has no url [bib.missing-field]" in lines
+    assert "citations/rs.bib:1:1: error: 'rs' has no author or editor [bib.missing-field]" in lines
+    assert ("citations/rs.bib:1:1: error: 'rs' has no outlet (journaltitle, journal, booktitle, publisher, "
+            "organization...) [bib.missing-field]") in lines
+    assert "citations/rs.bib:1:1: error: 'rs' has no url, doi or eprint [bib.missing-field]" in lines
 
 
 def test_missing_kind(site: Site) -> None:
@@ -98,13 +99,15 @@ def test_url_that_is_not_http(site: Site) -> None:
 def test_unparseable_date(site: Site) -> None:
     entry = "@online{rs,\n  title={T}, author={A}, journaltitle={O},\n  date = {21/11/2025},\n  url={https://x.org}, kind={news},\n}\n"
     lines = break_and_build(site, bib={"rs": entry})
-    assert lines == ["citations/rs.bib:3:3: error: date '21/11/2025' of 'rs' is not an ISO date [bib.date]"]
+    assert lines == ["citations/rs.bib:3:3: error: date of 'rs': date '21/11/2025': day/month/year (or month/day/year) "
+                     "order is ambiguous; write the date as YYYY-MM-DD [bib.date]"]
 
 
 def test_impossible_date(site: Site) -> None:
     entry = "@online{rs,\n  title={T}, author={A}, journaltitle={O},\n  date = {2025-02-30},\n  url={https://x.org}, kind={news},\n}\n"
     assert break_and_build(site, bib={"rs": entry}) == [
-        "citations/rs.bib:3:3: error: date '2025-02-30' of 'rs' is not an ISO date [bib.date]"]
+        "citations/rs.bib:3:3: error: date of 'rs': date '2025-02-30': day 30 does not exist in February 2025, "
+        "which has 28 days [bib.date]"]
 
 
 def test_unknown_kind_with_suggestion(site: Site) -> None:

@@ -111,12 +111,18 @@ def test_notes_list_needs_no_sanitiser() -> None:
     from bs4 import BeautifulSoup
 
     from bibcite import document
+    from html import escape
+
+    from bibcite import dates
     from bibcite.bibliography import Source
     from bibcite.render import notes_section
     from bibcite.resolve import Note, Ref
 
-    source = Source(key="evil", entry_type="online", title=EVIL, authors=(EVIL, EVIL), outlet=EVIL,
-                    date="2025-11-21", url="https://example.org/?q=\"><script>alert(3)</script>", urldate="2025-11-22",
+    source = Source(key="evil", entry_type="online", title=EVIL, title_html=escape(EVIL), authors=(EVIL, EVIL),
+                    byline=f"{EVIL} and {EVIL}", creators=(), creator_role="author", others=False, outlet=EVIL,
+                    date="2025-11-21", date_value=dates.parse("2025-11-21"), doi="10.1000/x",
+                    links=(("doi:10.1000/x", "https://doi.org/10.1000/x"),),
+                    url="https://example.org/?q=\"><script>alert(3)</script>", urldate="2025-11-22",
                     archiveurl="https://archive.example.org/'onmouseover='x", kind="news", note=EVIL, datenote=EVIL,
                     sourcetext="", shortname=EVIL, unknown=frozenset(), path="citations/evil.bib", line=1)
     refs = (Ref("a", "cite-1a", EVIL, EVIL, EVIL, 1, 1), Ref("b", "cite-1b", "", "", "", 2, 1))

@@ -61,7 +61,7 @@ def check(settings_file: Path) -> tuple[Collector, int]:
     # abspath, not resolve(): a linked folder must be seen as the link it is (files.walk refuses links).
     content = Path(os.path.abspath(settings_file.parent / settings.get("PATH", "content")))
     collector = Collector(root)
-    sources, found = load(plugin["BIBCITE_BIBLIOGRAPHY"], root, relative(settings_file, root))
+    sources, found = load(plugin["BIBCITE_BIBLIOGRAPHY"], root, relative(settings_file, root), plugin["BIBCITE_STRICT"])
     collector.extend(found)
     context, found = make_context(sources, markdown_settings(settings), plugin, root)
     collector.extend(found)

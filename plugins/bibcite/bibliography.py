@@ -15,13 +15,14 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote as percent
 
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
-from . import files
+from . import dates, files, latex
 from .problems import ERROR, WARNING, Problem, relative
 
 #: The kinds of source a reader sees as a badge, with their meaning.
@@ -33,42 +34,66 @@ KINDS = {
     "primary": "Primary document: the text being annotated",
     "unverified": "Unverified: origin or reliability in doubt",
 }
-ENTRY_TYPES = ("article", "online", "misc", "report")
-#: Core fields that must be either present or declared in ``unknown``.
+#: Entry types of BibTeX and biblatex, each with the biblatex type it is shown as.
+ENTRY_TYPES = {
+    **{t: t for t in (
+        "article", "book", "mvbook", "inbook", "bookinbook", "suppbook", "booklet", "collection", "mvcollection",
+        "incollection", "suppcollection", "dataset", "manual", "misc", "online", "patent", "periodical",
+        "suppperiodical", "proceedings", "mvproceedings", "inproceedings", "reference", "mvreference",
+        "inreference", "report", "set", "software", "thesis", "unpublished", "xdata", "artwork", "audio",
+        "bibnote", "commentary", "image", "jurisdiction", "legislation", "legal", "letter", "movie", "music",
+        "performance", "review", "standard", "video", "customa", "customb", "customc", "customd", "custome",
+        "customf")},
+    # BibTeX's names and biblatex's aliases
+    "conference": "inproceedings", "electronic": "online", "www": "online", "mastersthesis": "thesis",
+    "phdthesis": "thesis", "techreport": "report",
+}
+#: Core fields that must be either present or declared in ``unknown`` (a setting: BIBCITE_REQUIRE).
 CORE_FIELDS = ("title", "author", "outlet", "date", "url")
-OUTLET_FIELDS = ("journaltitle", "journal", "publisher")
-KNOWN_FIELDS = frozenset(
-    {
-        "title",
-        "author",
-        *OUTLET_FIELDS,
-        "date",
-        "year",
-        "url",
-        "urldate",
-        "archiveurl",
-        "kind",
-        "note",
-        "unknown",
-        "sourcetext",
-        "datenote",
-        "shortname",
-        "language",
-    }
-)
-#: A key names a file (sources/KEY.html), so no path separators; letters may be any script's.
-KEY_RE = re.compile(r"[^\W][\w.:+-]*")
+#: Where the outlet (the container or the publisher) is, in order of preference.
+OUTLET_FIELDS = ("journaltitle", "journal", "booktitle", "maintitle", "eventtitle", "organization", "institution",
+                 "school", "publisher", "howpublished")
+#: The fields this site reads; a field name close to one of these, and not a standard field, is a likely typo.
+USED_FIELDS = frozenset({
+    "title", "author", "editor", *OUTLET_FIELDS, "date", "year", "month", "day", "url", "urldate", "doi", "eprint",
+    "eprinttype", "archiveprefix", "isbn", "issn", "archiveurl", "kind", "note", "unknown", "sourcetext", "datenote",
+    "shortname", "language", "langid", "location", "address", "pages", "volume", "number",
+})
+#: Other standard BibTeX, biblatex and Zotero (Better BibTeX) field names: kept, never reported.
+STANDARD_FIELDS = frozenset("""
+abstract addendum afterword annotation annotator annote authortype bookauthor bookpagination booksubtitle
+booktitleaddon chapter commentator edition editora editorb editorc editortype editoratype editorbtype editorctype
+eid entrysubtype eprintclass eventdate eventtitleaddon file foreword holder indextitle introduction isan ismn isrc
+issue issuesubtitle issuetitle issuetitleaddon iswc journalsubtitle journaltitleaddon label library mainsubtitle
+maintitleaddon nameaddon origdate origlanguage origlocation origpublisher origtitle pagetotal pagination part
+pubstate reprinttitle series shortauthor shorteditor shorthand shorthandintro shortjournal shortseries shorttitle
+subtitle titleaddon translator type venue version volumes crossref entryset execute gender langidopts ids
+indexsorttitle keywords options presort related relatedoptions relatedtype relatedstring sortkey sortname
+sortshorthand sorttitle sortyear xdata xref key pdf endyear endmonth endday timestamp copyright primaryclass
+pmid pmcid extra howpublished howcited lccn mrnumber zbl urlyear urlmonth urlday abstractnote citation-key
+""".split())
+#: How an eprint is linked, by eprinttype.
+EPRINT_LINKS = {
+    "arxiv": "https://arxiv.org/abs/{}",
+    "pubmed": "https://pubmed.ncbi.nlm.nih.gov/{}/",
+    "pmid": "https://pubmed.ncbi.nlm.nih.gov/{}/",
+    "pmcid": "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/",
+    "hdl": "https://hdl.handle.net/{}",
+    "jstor": "https://www.jstor.org/stable/{}",
+    "googlebooks": "https://books.google.com/books?id={}",
+}
+#: Dates a reader can read but the site does not print in words: years BCE, year 0, EDTF 'Y' years.
+UNSUPPORTED_YEAR_RE = re.compile(r"(?:-\d{1,4}|[yY]-?\d{5,}|0000)\b")
+DOI_RE = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
+EPRINT_RE = re.compile(r"[\w./:-]{1,100}")
+#: A key: Pandoc's key characters (letters of any script, digits, internal punctuation). Its page's
+#: file name is derived from it (render.source_name), never a path.
+KEY_RE = re.compile(r"[^\W][\w.:#$%&+?<>~/-]*")
 #: An http(s) address with a host, and no space, quote or angle bracket anywhere.
 URL_RE = re.compile(r"https?://[^\s/\"'<>`]+[^\s\"'<>`]*", re.IGNORECASE)
 #: sourcetext is a file name inside the source-text folder, never a path.
 SOURCETEXT_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-ISO_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-LATEX_ESCAPES = {"---": "\u2014", r"\&": "&", r"\%": "%", r"\_": "_", r"\$": "$", r"\#": "#", "--": "\u2013"}
-
 # bibtexparser logs each failed block itself, without a file name; we report
 # them as located problems instead, so its own messages would only duplicate ours.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -76,27 +101,43 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 @dataclass(frozen=True)
 class Source:
-    """One cited source, as read from a BibTeX entry."""
+    """One cited source, as read from a BibTeX or biblatex entry, decoded for display."""
 
     #: citation key
     key: str
-    #: BibTeX entry type (article, online, misc, report)
+    #: biblatex entry type (BibTeX names and aliases mapped: phdthesis -> thesis; unknown -> misc)
     entry_type: str
-    #: title, or empty when declared unknown
+    #: title as plain text (LaTeX decoded), empty when declared unknown
     title: str
-    #: authors in display order ("First Last"), empty when declared unknown
+    #: the title as escaped HTML, emphasis kept as <i>
+    title_html: str
+    #: authors (or editors, when there are none) in display order ("First von Last, Jr.")
     authors: tuple[str, ...]
-    #: outlet (journaltitle, journal or publisher), empty when unknown
+    #: the byline as printed: "A, B and C", "A et al."
+    byline: str
+    #: the parsed names, for CSL-JSON and BibTeX export
+    creators: tuple[latex.Name, ...]
+    #: "author", "editor" (the names are editors) or "" when none
+    creator_role: str
+    #: whether the list ended with "and others"
+    others: bool
+    #: outlet (journal, book, publisher, organization...), empty when unknown
     outlet: str
-    #: ISO date (YYYY, YYYY-MM or YYYY-MM-DD), empty when unknown
+    #: ISO form of the date ("2025-11-21", "1984/1986"), empty when unknown
     date: str
-    #: address of the article, empty when unknown
+    #: the date as read, with its precision and qualifiers; None when unknown
+    date_value: dates.DateValue | None
+    #: address of the work, empty when unknown
     url: str
+    #: the DOI (10.NNNN/...), empty when none
+    doi: str
+    #: identifying links: (label, https address) for the DOI and an eprint
+    links: tuple[tuple[str, str], ...]
     #: ISO date the address was accessed, empty when not given
     urldate: str
     #: address of an archived copy, empty when not given
     archiveurl: str
-    #: one of KINDS
+    #: one of KINDS, or empty where the site does not require it
     kind: str
     #: reliability note shown to readers, empty when none
     note: str
@@ -112,11 +153,18 @@ class Source:
     path: str
     #: 1-based line of the entry in that file
     line: int
+    #: every field as written (lower-case names), kept for the BibTeX export
+    fields: tuple[tuple[str, str], ...] = ()
 
     @property
     def display_date(self) -> str:
-        """The date in words ("21 November 2025"), or empty."""
-        return format_date(self.date)
+        """The date in words ("21 November 2025", "circa 2025", "1984–1986"), or empty."""
+        return self.date_value.words() if self.date_value else ""
+
+    @property
+    def display_urldate(self) -> str:
+        """The access date in words, or empty."""
+        return format_date(self.urldate)
 
     @property
     def short_label(self) -> str:
@@ -129,45 +177,21 @@ class Source:
         return self.outlet or "publisher not identified"
 
 
-def format_date(iso: str) -> str:
-    """Turn an ISO date of any precision into words."""
-    m = ISO_DATE_RE.match(iso)
-    if not m:
-        return iso
-    year, month, day = m.groups()
-    if day:
-        return f"{int(day)} {MONTHS[int(month) - 1]} {year}"
-    if month:
-        return f"{MONTHS[int(month) - 1]} {year}"
-    return year
-
-
-def clean(value: str) -> str:
-    """Drop BibTeX case-protection braces and common escapes; collapse whitespace."""
-    for escape, plain in LATEX_ESCAPES.items():
-        value = value.replace(escape, plain)
-    return " ".join(value.replace("{", "").replace("}", "").split())
-
-
-def display_name(name: str) -> str:
-    """Turn "Last, First" into "First Last"; leave other forms alone."""
-    if "," in name:
-        last, first = (part.strip() for part in name.split(",", 1))
-        return f"{first} {last}".strip()
-    return name.strip()
-
-
 def valid_iso(value: str) -> bool:
-    """True for a real ISO date of year, month or day precision."""
-    m = ISO_DATE_RE.match(value)
-    if not m:
-        return False
-    year, month, day = m.groups()
+    """True for a date this loader reads (ISO, ranges, EDTF)."""
     try:
-        date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
+        dates.parse(value)
+    except dates.DateError:
         return False
     return True
+
+
+def format_date(iso: str) -> str:
+    """An ISO date of any precision in words, or *iso* as it is when it is not one."""
+    try:
+        return dates.parse(iso).words() if iso else ""
+    except dates.DateError:
+        return iso
 
 
 def expand(paths: Iterable[str], root: Path) -> tuple[list[Path], list[str], list[Problem]]:
@@ -193,7 +217,7 @@ def expand(paths: Iterable[str], root: Path) -> tuple[list[Path], list[str], lis
 
 
 def load(
-    paths: Iterable[str], root: Path, settings_file: str = "pelicanconf.py"
+    paths: Iterable[str], root: Path, settings_file: str = "pelicanconf.py", strict: bool = True
 ) -> tuple[dict[str, Source], list[Problem]]:
     """Read every configured .bib file; return the sources by key and all problems."""
     found, missing, problems = expand(paths, root)
@@ -210,7 +234,7 @@ def load(
             problems.append(Problem(rel, 1, 1, "file.unreadable", f"file cannot be read ({exc.strerror})",
                                     "check the file"))
             continue
-        for source, found_problems in _read_file(text, rel):
+        for source, found_problems in _read_file(text, rel, strict):
             problems.extend(found_problems)
             if source is None:
                 continue
@@ -250,12 +274,13 @@ def _duplicate(key: str, first: tuple[str, int], second: tuple[str, int]) -> lis
     ]
 
 
-def _read_file(text: str, rel: str) -> list[tuple[Source | None, list[Problem]]]:
+def _read_file(text: str, rel: str, strict: bool = True) -> list[tuple[Source | None, list[Problem]]]:
     library = bibtexparser.parse_string(text)
     lines = text.splitlines()
+    controls = CONTROL_RE.search(text) is not None  # most files have none: no need to look field by field
     results: list[tuple[Source | None, list[Problem]]] = []
     for entry in library.entries:
-        results.append(_to_source(entry, rel, lines))
+        results.append(_to_source(entry, rel, lines, strict, controls))
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
@@ -281,7 +306,9 @@ def _field_place(lines: list[str], line: int, name: str) -> tuple[int, int]:
     return line + 1, 1
 
 
-def _to_source(entry: Entry, rel: str, lines: list[str]) -> tuple[Source | None, list[Problem]]:
+def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True,
+               controls: bool = True) -> tuple[Source | None, list[Problem]]:
+    """One entry as a Source, with every problem located at its field."""
     problems: list[Problem] = []
     line = (entry.start_line or 0) + 1
     fields = {f.key.lower(): f for f in entry.fields}
@@ -293,108 +320,191 @@ def _to_source(entry: Entry, rel: str, lines: list[str]) -> tuple[Source | None,
     def problem(where: tuple[int, int], code: str, message: str, hint: str, severity: str = ERROR) -> None:
         problems.append(Problem(rel, where[0], where[1], code, message, hint, severity))
 
-    def value(name: str) -> str:
-        f = fields.get(name)
-        return clean(str(f.value)) if f is not None else ""
+    values: dict[str, str] = {}
+
+    def raw(name: str) -> str:
+        value = values.get(name)
+        if value is None:
+            f = fields.get(name)
+            value = values[name] = " ".join(str(f.value).split()) if f is not None else ""
+        return value
+
+    def text(name: str) -> latex.Text:
+        if name not in fields:
+            return NO_TEXT
+        decoded = latex.decode(raw(name))
+        if decoded.leftovers:
+            problem(at(name), "bib.latex-leftover", f"{name} of {key!r} still shows LaTeX after decoding: "
+                    + ", ".join(repr(item) for item in decoded.leftovers[:3]),
+                    "write the character itself (UTF-8), or remove the command", WARNING)
+        return decoded
 
     key = entry.key
     if not KEY_RE.fullmatch(key) or ".." in key:
-        problem((line, 1), "bib.key", f"key {files.shown(key)[:60]!r} is not letters, digits and . : + - _",
-                "use a key such as 'rollingstone2025': it names the source's page, sources/KEY.html")
+        problem((line, 1), "bib.key", f"key {files.shown(key)[:60]!r} is not letters, digits and internal "
+                "punctuation (. : # $ % & + ? < > ~ / - _), or holds '..'",
+                "use a key such as 'rollingstone2025': it names the source's page")
         return None, problems  # never registered: its key would name a file outside sources/
-    for f in entry.fields:
+    for f in entry.fields if controls else ():
         if m := CONTROL_RE.search(str(f.value)):
             problem(at(f.key.lower()), "bib.value",
                     f"field {f.key.lower()!r} of {key!r} contains the control character U+{ord(m.group()):04X}",
                     "delete it; it is invisible and would be published as it is")
-    sourcetext = value("sourcetext")
+    sourcetext = raw("sourcetext")
     if "sourcetext" in fields and not SOURCETEXT_RE.fullmatch(sourcetext):
         problem(at("sourcetext"), "bib.sourcetext", f"sourcetext {sourcetext[:60]!r} of {key!r} is not a bare file name",
                 "give only the name of the article's text in the source-text folder, e.g. 003_ca1d2ccc1ca04f9f.txt")
         sourcetext = ""
-    if entry.entry_type.lower() not in ENTRY_TYPES:
-        problem((line, 1), "bib.entry-type", f"entry type '@{entry.entry_type}' of {key!r} is not supported",
-                "use one of " + ", ".join("@" + t for t in ENTRY_TYPES))
+    given_type = entry.entry_type.lower()
+    entry_type = ENTRY_TYPES.get(given_type, "misc")
+    if given_type not in ENTRY_TYPES:
+        problem((line, 1), "bib.entry-type", f"entry type '@{entry.entry_type}' of {key!r} is not a BibTeX or "
+                "biblatex type; it is shown as a generic work", "use a standard type such as @article or @online",
+                WARNING)
     for name in fields:
-        if name not in KNOWN_FIELDS:
-            close = difflib.get_close_matches(name, KNOWN_FIELDS, 1)
-            problem(at(name), "bib.unknown-field", f"unknown field {name!r} in {key!r}"
-                    + (f" (did you mean {close[0]!r}?)" if close else ""),
-                    "see CONTRIBUTING.md for the fields a source may have")
+        if name in USED_FIELDS or name in STANDARD_FIELDS:
+            continue
+        close = difflib.get_close_matches(name, USED_FIELDS, 1, 0.75)
+        if close:
+            problem(at(name), "bib.unknown-field", f"field {name!r} of {key!r} is not used here "
+                    f"(did you mean {close[0]!r}?)", f"rename it to {close[0]!r} if that is what it is", WARNING)
 
-    unknown = frozenset(u.strip().lower() for u in value("unknown").split(",") if u.strip())
+    unknown = frozenset(u.strip().lower() for u in raw("unknown").split(",") if u.strip())
     for name in sorted(unknown - set(CORE_FIELDS)):
         problem(at("unknown"), "bib.unknown-field", f"{name!r} cannot be declared unknown in {key!r}",
                 "only " + ", ".join(CORE_FIELDS) + " can be declared unknown")
-    outlet_field = next((name for name in OUTLET_FIELDS if name in fields), "")
-    present = {
-        "title": "title" in fields,
-        "author": "author" in fields,
-        "outlet": bool(outlet_field),
-        "date": "date" in fields or "year" in fields,
-        "url": "url" in fields,
-    }
+
+    title = text("title")
+    creators_field = "author" if "author" in fields else "editor" if "editor" in fields else ""
+    creators = latex.names(raw(creators_field)) if creators_field else latex.names("")
+    if creators.leftovers:
+        problem(at(creators_field), "bib.latex-leftover", f"{creators_field} of {key!r} still shows LaTeX after "
+                "decoding: " + ", ".join(repr(item) for item in creators.leftovers[:3]),
+                "write the character itself (UTF-8), or remove the command", WARNING)
+    outlet_field = next((name for name in OUTLET_FIELDS if name in fields and raw(name)
+                         and not (name == "howpublished" and "://" in raw(name))), "")
+    outlet = text(outlet_field).plain if outlet_field else ""
+    date_value, iso_date = _date(fields, raw, at, problem, key)
+    url, doi, links = _identifiers(fields, raw, at, problem, key)
+    present = {"title": bool(title.plain), "author": bool(creators.names), "outlet": bool(outlet),
+               "date": date_value is not None or any(name in fields for name in ("date", "year")),
+               # a way to be found; one that was given but refused is reported as such, not as missing
+               "url": bool(url or doi or links) or any(name in fields for name in ("url", "doi", "eprint"))}
     for name in CORE_FIELDS:
-        if not present[name] and name not in unknown:
-            label = "journaltitle, journal or publisher" if name == "outlet" else name
+        if not present[name] and name not in unknown and (strict or name == "title"):
+            label = {"outlet": "outlet (journaltitle, journal, booktitle, publisher, organization...)",
+                     "url": "url, doi or eprint", "author": "author or editor"}.get(name, name)
             problem((line, 1), "bib.missing-field", f"{key!r} has no {label}",
-                    f"add the {label}, or if it is truly not known write unknown = {{{name}}} "
+                    f"add the {name}, or if it is truly not known write unknown = {{{name}}} "
                     "and the site will say so; never invent it")
         elif present[name] and name in unknown:
             problem(at("unknown"), "bib.unknown-conflict", f"{key!r} declares {name!r} unknown but also gives it",
                     f"remove {name!r} from the unknown field or remove the field")
 
-    kind = value("kind")
-    if not kind:
+    kind = raw("kind")
+    if not kind and strict:
         problem((line, 1), "bib.missing-field", f"{key!r} has no kind",
-                "add kind = {news}, {analysis}, {opinion}, {commentary}, {primary} or {unverified}")
-    elif kind not in KINDS:
+                "add a line kind = {news} (or analysis, opinion, commentary, primary, unverified): readers see "
+                "it as a badge beside every citation, so they know what backs each claim")
+    elif kind and kind not in KINDS:
         close = difflib.get_close_matches(kind, KINDS, 1)
         problem(at("kind"), "bib.kind", f"unknown kind {kind!r} in {key!r}"
                 + (f" (did you mean {close[0]!r}?)" if close else ""), "use one of " + ", ".join(KINDS))
 
-    for name in ("url", "archiveurl"):
-        address = value(name)
-        if name in fields and not URL_RE.fullmatch(address):
-            problem(at(name), "bib.url-scheme", f"{name} of {key!r} is not a plain http(s) address: {address[:80]!r}",
-                    "give the full address starting with https:// or http://, with spaces and quotes percent-encoded")
-
-    iso = value("date")
-    if "date" in fields and not valid_iso(iso):
-        problem(at("date"), "bib.date", f"date {iso!r} of {key!r} is not an ISO date",
-                "write YYYY-MM-DD, YYYY-MM or YYYY")
-    if not iso and "year" in fields:
-        iso = value("year")
-        if not re.fullmatch(r"\d{4}", iso):
-            problem(at("year"), "bib.date", f"year {iso!r} of {key!r} is not a four-digit year", "write e.g. 2025")
-    urldate = value("urldate")
-    if "urldate" in fields and not (valid_iso(urldate) and len(urldate) == 10):
-        problem(at("urldate"), "bib.date", f"urldate {urldate!r} of {key!r} is not an ISO date",
-                "write the day you accessed the address as YYYY-MM-DD")
+    archiveurl = raw("archiveurl")
+    if "archiveurl" in fields and not URL_RE.fullmatch(archiveurl):
+        problem(at("archiveurl"), "bib.url-scheme", f"archiveurl of {key!r} is not a plain http(s) address: "
+                f"{archiveurl[:80]!r}", "give the full address starting with https://, with spaces and quotes "
+                "percent-encoded")
+        archiveurl = ""
+    urldate = ""
+    if "urldate" in fields:
+        try:
+            urldate = dates.parse(raw("urldate")).iso()
+        except dates.DateError as exc:
+            problem(at("urldate"), "bib.date", f"urldate of {key!r}: {exc}", "write the day you read it as YYYY-MM-DD")
 
     # A faulty entry is still registered, so that citing it does not add a
     # second, misleading "unknown key" error; its own problems fail the build.
-    authors = tuple(display_name(a) for a in re.split(r"\s+and\s+", value("author")) if a.strip())
     source = Source(
         key=key,
-        entry_type=entry.entry_type.lower(),
-        title=value("title"),
-        authors=authors,
-        outlet=value(outlet_field) if outlet_field else "",
-        date=iso,
-        url=value("url"),
+        entry_type=entry_type,
+        title=title.plain,
+        title_html=title.html,
+        authors=tuple(name.display() for name in creators.names),
+        byline=creators.display(),
+        creators=creators.names,
+        creator_role="editor" if creators_field == "editor" else "author" if creators_field else "",
+        others=creators.others,
+        outlet=outlet,
+        date=iso_date,
+        date_value=date_value,
+        url=url,
+        doi=doi,
+        links=links,
         urldate=urldate,
-        archiveurl=value("archiveurl"),
-        kind=kind,
-        note=value("note"),
-        datenote=value("datenote"),
+        archiveurl=archiveurl,
+        kind=kind if kind in KINDS else "",
+        note=text("note").plain,
+        datenote=text("datenote").plain,
         sourcetext=sourcetext,
-        shortname=value("shortname"),
+        shortname=text("shortname").plain,
         unknown=unknown,
         path=rel,
         line=line,
+        fields=tuple((f.key.lower(), str(f.value)) for f in entry.fields),
     )
     return source, problems
+
+
+NO_TEXT = latex.Text("", "")
+
+
+def _date(fields: dict, raw: Any, at: Any, problem: Any, key: str) -> tuple[dates.DateValue | None, str]:
+    """The entry's date (biblatex ``date``, else BibTeX ``year``/``month``/``day``) and its ISO form."""
+    try:
+        if "date" in fields:
+            value = dates.parse(raw("date"))
+        elif "year" in fields:
+            value = dates.from_year_month(raw("year"), raw("month"), raw("day"))
+        else:
+            return None, ""
+    except dates.DateError as exc:
+        name = "date" if "date" in fields else "year"
+        if UNSUPPORTED_YEAR_RE.match(raw(name)):
+            # Readable, but not a year the site prints in words (BCE, year 0, EDTF 'Y' years): kept as written.
+            problem(at(name), "bib.date", f"{name} of {key!r} is kept as written: {exc}",
+                    "nothing to do if that is how the work is dated", WARNING)
+            return dates.DateValue(None, literal=raw(name)), ""
+        problem(at(name), "bib.date", f"{name} of {key!r}: {exc}",
+                "write an ISO date such as 2025-11-21, 2025-11 or 2025 (EDTF forms such as 2025~ are fine)")
+        return None, ""
+    return value, value.iso()
+
+
+def _identifiers(fields: dict, raw: Any, at: Any, problem: Any, key: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """The http(s) address, the DOI, and the links that identify the work (DOI, eprint), each checked."""
+    url = raw("url")
+    if "url" in fields and not URL_RE.fullmatch(url):
+        problem(at("url"), "bib.url-scheme", f"url of {key!r} is not a plain http(s) address: {url[:80]!r}",
+                "give the full address starting with https:// or http://, with spaces and quotes percent-encoded")
+        url = ""
+    links: list[tuple[str, str]] = []
+    doi = ""
+    if "doi" in fields:
+        m = DOI_RE.fullmatch(raw("doi"))
+        address = f"https://doi.org/{percent(m.group(1), safe='/:;()._-')}" if m else ""
+        if m and URL_RE.fullmatch(address):
+            doi = m.group(1)
+            links.append((f"doi:{doi}", address))
+        else:
+            problem(at("doi"), "bib.url-scheme", f"doi of {key!r} is not a DOI: {raw('doi')[:80]!r}",
+                    "give the DOI as 10.NNNN/suffix", WARNING)
+    eprint, kind = raw("eprint"), (raw("eprinttype") or raw("archiveprefix")).lower()
+    if eprint and kind in EPRINT_LINKS and EPRINT_RE.fullmatch(eprint):
+        links.append((f"{raw('eprinttype') or raw('archiveprefix')}:{eprint}",
+                      EPRINT_LINKS[kind].format(percent(eprint, safe="/:._-"))))
+    return url, doi, tuple(links)
 
 
 def uncited(sources: dict[str, Source], cited: set[str]) -> list[Problem]:

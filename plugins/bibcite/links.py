@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlparse
 
 from . import clauses
 from .problems import Problem
-from .render import notes_section
+from .render import notes_section, source_path
 from .resolve import Note
 from .safety import link_problem
 
@@ -52,7 +52,7 @@ def targets(pages: list[Page], sources: dict[str, Any]) -> dict[str, set[str]]:
     found.setdefault("index.html", set()).update(name.lower().replace(" ", "-") for name, _ in clauses.SECTIONS)
     found["sources/index.html"] = set()
     for key in sources:
-        found[f"sources/{key}.html"] = {f"source-{key}"}
+        found[source_path(key)] = {f"source-{key}"}
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from xml.sax.saxutils import escape as xml_escape
 from collections import defaultdict
@@ -17,10 +18,10 @@ from pelican.generators import Generator
 from pelican.readers import MarkdownReader
 from pelican.utils import truncate_html_words
 
-from . import clauses, files, links
+from . import clauses, export, files, links
 from . import render as html
 from .bibliography import KINDS, Source, load, uncited
-from .document import Context, analyse, make_context
+from .document import Context, analyse, inert, make_context, sanitise
 from .markdown_ext import BibciteExtension
 from .problems import ERROR, WARNING, Collector, Problem, relative
 from .resolve import Note
@@ -97,12 +98,14 @@ def get_generators(pelican: Any) -> type[Generator]:
     STATE.settings = {**pelican.settings, **settings}
     STATE.clauses_folder = (Path(pelican.settings["PATH"]) / settings["BIBCITE_CLAUSES_PATH"]).resolve()
     # Everything under the content folder is looked at before Pelican reads any of it.
-    walked = files.walk(Path(pelican.settings["PATH"]), root, ".md", page_names=True)
+    content = Path(os.path.abspath(pelican.settings["PATH"]))
+    walked = files.walk(content, root, ".md", page_names=True)
     STATE.collector.extend(walked.problems)
+    STATE.collector.extend(files.outside(walked.files, [content / sub for sub in pelican.settings["PAGE_PATHS"]], root))
     # Pelican's own walk follows links (os.walk(followlinks=True)) and would list a pipe:
     # it is told to ignore what was refused, so it never looks behind a link.
     pelican.settings["IGNORE_FILES"] = [*pelican.settings.get("IGNORE_FILES", []), *walked.ignore]
-    STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root)
+    STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root, strict=settings["BIBCITE_STRICT"])
     STATE.collector.extend(problems)
     STATE.context, problems = make_context(STATE.sources, pelican.settings["MARKDOWN"], settings, root)
     STATE.collector.extend(problems)
@@ -144,6 +147,9 @@ class BibciteReader(MarkdownReader):
         self._source_path = source_path
         self._md = STATE.context.metadata_markdown()  # Pelican converts the summary with it
         metadata = self._parse_metadata(analysis.meta)
+        if "summary" in metadata:
+            # Converted by Pelican, not by analyse(): the same sanitiser, and Pelican's {static} syntax made inert.
+            metadata["summary"] = Markup(inert(sanitise(str(metadata["summary"]))))
         metadata["notes"] = analysis.result.notes
         # Where a page is written and which template shows it are the site's to decide (header.py).
         for name in ("clause", "section", "related", "template", "slug", "save_as", "url", "status"):
@@ -282,6 +288,7 @@ class SourcesGenerator(Generator):
             # HTML built from escaped parts; Markup tells Jinja's autoescaping so.
             "describe": lambda source: Markup(html.describe(source)),
             "badge": lambda source: Markup(html.badge(source)),
+            "href": html.source_href,
         }
         if collector.errors:
             fail()
@@ -291,18 +298,23 @@ class SourcesGenerator(Generator):
         relative_urls = self.settings.get("RELATIVE_URLS")
         for source in data["sources"]:
             writer.write_file(
-                f"sources/{source.key}.html",
+                html.source_path(source.key),
                 self.get_template("source"),
                 self.context,
                 relative_urls=relative_urls,
                 source=source,
                 cited_in=data["citing"].get(source.key, []),
-                page_name=f"sources/{source.key}",
-                url=f"sources/{source.key}.html",
+                page_name=html.source_path(source.key).removesuffix(".html"),
+                url=html.source_href(source.key),
             )
         if self.settings.get("SITEURL", "").startswith(("http://", "https://")):
             self._write_feed(data["clause_pages"])
             self._write_sitemap(data["sources"])
+        # The bibliography as open data, beside the sources index that links to it.
+        sources_folder = Path(self.output_path) / "sources"
+        sources_folder.mkdir(parents=True, exist_ok=True)
+        (sources_folder / "sources.json").write_text(export.csl_json(data["sources"]), encoding="utf-8")
+        (sources_folder / "sources.bib").write_text(export.bibtex(data["sources"]), encoding="utf-8")
         writer.write_file(
             "sources/index.html",
             self.get_template("sources"),
@@ -342,7 +354,7 @@ class SourcesGenerator(Generator):
         """sitemap.xml of every page and source page, with dates from page metadata."""
         siteurl = self.settings["SITEURL"]
         rows = [(page.url, page.date.date().isoformat()) for page in self.context.get("pages", [])]
-        rows += [(f"sources/{s.key}.html", "") for s in sources] + [("sources/index.html", "")]
+        rows += [(html.source_href(s.key), "") for s in sources] + [("sources/index.html", "")]
         lines = ['<?xml version="1.0" encoding="UTF-8"?>',
                  '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
         for url, day in sorted(rows):

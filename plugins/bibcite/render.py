@@ -6,20 +6,43 @@ the path from the page to the site's root ("" or "../"), or the site's address.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from html import escape
 from urllib.parse import quote as percent
 
-from .bibliography import KINDS, Source, format_date
+from .bibliography import KINDS, Source
+from .export import coins
 from .resolve import Note, Ref
 
+SAFE_NAME_RE = re.compile(r"[\w][\w.-]*")
+#: Names the sources folder already uses (its index).
+RESERVED_NAMES = frozenset({"index"})
 KIND_LABELS = {kind: text.split(":")[0] for kind, text in KINDS.items()}
+
+
+def source_name(key: str) -> str:
+    """The file name (without .html) of source *key*'s page: the key itself when it is a safe file name.
+
+    Keys may hold Pandoc's internal punctuation (``baez/article``, ``a:b``); such a key is
+    spelt with hyphens and a short hash of the key, so that no two keys share a page and no
+    key names a folder.
+    """
+    if SAFE_NAME_RE.fullmatch(key) and key.lower() not in RESERVED_NAMES:
+        return key
+    base = re.sub(r"[^\w.-]+", "-", key).strip("-.") or "source"
+    return f"{base}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
+
+
+def source_path(key: str) -> str:
+    """Where source *key*'s page is written, relative to the output folder."""
+    return f"sources/{source_name(key)}.html"
 
 
 def source_href(key: str, root: str = "") -> str:
     """Link to the page of source *key*, from a page whose way to the site's root is *root*."""
-    return f"{root}sources/{percent(key, safe='')}.html"
+    return root + percent(source_path(key), safe="/")
 
 
 def text_fragment(url: str, passage: str) -> str:
@@ -54,15 +77,15 @@ def marker(marks: tuple[tuple[int, Ref], ...], notes: tuple[Note, ...]) -> str:
 
 def _side(number: int, ref: Ref, source: Source) -> str:
     pin = pinpoint(ref, source, link=False)
-    return (
-        f'<b>{number}</b> {escape(source.short_label)} '
-        f'<i class="kind-{escape(source.kind)}">{escape(KIND_LABELS.get(source.kind, source.kind))}</i>'
-        + (f" — {pin}" if pin else "")
-    )
+    kind = (f' <i class="kind-{escape(source.kind)}">{escape(KIND_LABELS.get(source.kind, source.kind))}</i>'
+            if source.kind else "")
+    return f"<b>{number}</b> {escape(source.short_label)}{kind}" + (f" — {pin}" if pin else "")
 
 
 def badge(source: Source) -> str:
-    """The kind-of-source badge."""
+    """The kind-of-source badge (none where the site does not require a kind and the entry gives none)."""
+    if not source.kind:
+        return ""
     return (
         f'<span class="badge kind-{escape(source.kind)}" title="{escape(KINDS.get(source.kind, ""))}">'
         f"{escape(KIND_LABELS.get(source.kind, source.kind))}</span>"
@@ -74,11 +97,15 @@ def _unknown(text: str) -> str:
 
 
 def describe(source: Source) -> str:
-    """Outlet, title, byline, date, address, access date and archive link, honestly."""
+    """Outlet, title, byline, date, address, identifiers, access date and archive link, honestly."""
     outlet = escape(source.outlet) if source.outlet else _unknown("publisher not identified")
-    title = f"\u201c{escape(source.title)}\u201d" if source.title else _unknown("title not identified")
-    byline = "by " + escape(", ".join(source.authors)) if source.authors else _unknown("byline not identified")
-    when = escape(format_date(source.date)) if source.date else _unknown("date not identified")
+    title = f"\u201c{source.title_html}\u201d" if source.title else _unknown("title not identified")
+    if source.byline:
+        role = " (ed.)" if source.creator_role == "editor" else ""
+        byline = "by " + escape(source.byline) + role
+    else:
+        byline = _unknown("byline not identified")
+    when = escape(source.display_date) if source.date_value else _unknown("date not identified")
     if source.datenote:
         when += f' <span class="datenote">({escape(source.datenote)})</span>'
     parts = [
@@ -91,10 +118,12 @@ def describe(source: Source) -> str:
     if source.url:
         text += f'<a class="src-url" href="{escape(source.url)}">{escape(source.url)}</a>'
         if source.urldate:
-            text += f' <span class="src-accessed">(accessed {escape(format_date(source.urldate))})</span>'
+            text += f' <span class="src-accessed">(accessed {escape(source.display_urldate)})</span>'
         text += ". "
-    else:
+    elif not source.links:
         text += _unknown("address not identified") + ". "
+    for label, href in source.links:
+        text += f'<a class="src-id" href="{escape(href)}">{escape(label)}</a>. '
     if source.archiveurl:
         text += f'<a class="src-archive" href="{escape(source.archiveurl)}">Archived copy</a>. '
     return text.strip()
@@ -132,12 +161,14 @@ def note_item(note: Note, root: str = "") -> str:
     reliability = (
         f'<p class="reliability"><strong>Reliability:</strong> {escape(source.note)}</p>' if source.note else ""
     )
+    # COinS: reference managers (Zotero's connector) offer to save each source of the page.
+    openurl = f'<span class="Z3988" title="{escape(coins(source))}"></span>'
     return (
         f'<li id="{note.anchor}" class="note" data-source="{escape(source.key)}">'
         f'<span class="backrefs">{backs}</span> {badge(source)} '
         f'<span class="source">{describe(source)}</span> '
         f'<a class="about" href="{escape(source_href(source.key, root))}">About this source</a>'
-        f"{pin_list}{reliability}</li>"
+        f"{pin_list}{reliability}{openurl}</li>"
     )
 
 
@@ -171,8 +202,9 @@ def jsonld(headline: str, description: str, notes: tuple[Note, ...], url: str = 
             item["url"] = source.url
         if source.outlet:
             item["publisher"] = {"@type": "Organization", "name": source.outlet}
-        if source.authors:
-            item["author"] = [{"@type": "Person", "name": name} for name in source.authors]
+        if source.creators:
+            item["author"] = [{"@type": "Organization" if name.literal else "Person", "name": name.display()}
+                              for name in source.creators]
         if source.date:
             item["datePublished"] = source.date
         item["genre"] = KIND_LABELS.get(source.kind, source.kind)

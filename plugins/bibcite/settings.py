@@ -11,6 +11,8 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "BIBCITE_ROOT": (".", "repository root that problem paths are relative to"),
     "BIBCITE_PLAN_KEY": ("plan2025", "key of the plan's text, against which clause quotations are checked"),
     "BIBCITE_CLAUSES_PATH": ("clauses", "folder under PATH whose pages must be clause pages"),
+    "BIBCITE_STRICT": (False, "this site's honesty rules: every source has a kind, and a title, author, outlet, "
+                       "date and way to be found, or declares them unknown"),
     "BIBCITE_TEMPLATES": ({}, "template of each page that is not a clause, by file name without .md (else 'page')"),
 }
 
