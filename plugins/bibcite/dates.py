@@ -342,7 +342,9 @@ def parse(value: str) -> DateValue:
     return _parse(value)
 
 
-_PLAIN_RE = re.compile(r"\s*([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\s*")
+#: A plain date, or a full date with a valid time (and zone) whose date alone is kept, as parse() keeps it.
+_PLAIN_RE = re.compile(r"\s*([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]"
+                       r"(?::[0-5][0-9](?:\.[0-9]+)?)?(?:Z|[+-](?:0[0-9]|1[0-4])(?::?[0-5][0-9])?)?)?)?)?\s*")
 
 
 @functools.lru_cache(maxsize=4096)
