@@ -145,7 +145,7 @@ Date: {today}
 <!-- Copy point {number} exactly from the plan's text, one paragraph per sub-item ("a. ..."). -->
 :::
 
-Point {number} as published by The Telegraph and reproduced by Naked Capitalism.[@plan2025]
+Point {number} as reproduced in full by Naked Capitalism, which does not say where its copy came from.[@plan2025]
 
 ## In plain words {{#plain-words}}
 
