@@ -374,7 +374,7 @@ def written_dates(draw: st.DrawFn) -> tuple[str, date, date | None]:
     return text + "/" + written(last, draw(st.sampled_from(PRECISIONS)), draw(st.sampled_from(QUALIFIERS))), first, last
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(written_dates())
 def test_property_written_dates_read_back(case: tuple[str, date, date | None]) -> None:
     text, first, last = case
@@ -410,7 +410,7 @@ SIDE = st.one_of(END, st.sampled_from(["", ".."]))
 DATE_LIKE = st.one_of(END, st.tuples(SIDE, st.just("/"), SIDE).map("".join))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.one_of(st.text(alphabet=ALPHABET, max_size=30), DATE_LIKE))
 def test_property_any_string_reads_or_raises_date_error(text: str) -> None:
     assert set(text) <= set(ALPHABET)

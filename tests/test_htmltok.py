@@ -391,13 +391,13 @@ FRAGMENTS = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.sampled_from(ALPHABET), max_size=40))
 def test_agrees_with_html5lib_on_generated_text(text: str) -> None:
     assert ours(text) == theirs(text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(ALPHABET + EXTRA + FRAGMENTS), max_size=25).map("".join))
 def test_agrees_with_html5lib_on_generated_fragments(text: str) -> None:
     assume(not html5lib_quirk(text))
@@ -451,7 +451,7 @@ comment = st.builds(
 piece = st.one_of(tag, comment, st.sampled_from(ALPHABET + FRAGMENTS))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(piece, max_size=6).map("".join))
 def test_agrees_with_html5lib_on_generated_markup(text: str) -> None:
     assume(not html5lib_quirk(text))

