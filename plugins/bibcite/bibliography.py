@@ -311,7 +311,8 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True,
     """One entry as a Source, with every problem located at its field."""
     problems: list[Problem] = []
     line = (entry.start_line or 0) + 1
-    fields = {f.key.lower(): f for f in entry.fields}
+    pairs = [(f.key.lower(), f) for f in entry.fields]
+    fields = dict(pairs)
 
     def at(name: str) -> tuple[int, int]:
         f = fields.get(name)
@@ -361,9 +362,7 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True,
         problem((line, 1), "bib.entry-type", f"entry type '@{entry.entry_type}' of {key!r} is not a BibTeX or "
                 "biblatex type; it is shown as a generic work", "use a standard type such as @article or @online",
                 WARNING)
-    for name in fields:
-        if name in USED_FIELDS or name in STANDARD_FIELDS:
-            continue
+    for name in sorted(fields.keys() - USED_FIELDS - STANDARD_FIELDS):
         close = difflib.get_close_matches(name, USED_FIELDS, 1, 0.75)
         if close:
             problem(at(name), "bib.unknown-field", f"field {name!r} of {key!r} is not used here "
@@ -452,7 +451,7 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True,
         unknown=unknown,
         path=rel,
         line=line,
-        fields=tuple((f.key.lower(), str(f.value)) for f in entry.fields),
+        fields=tuple((name, f.value) for name, f in pairs),
     )
     return source, problems
 
