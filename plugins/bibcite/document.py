@@ -205,6 +205,7 @@ def _analyse(raw: bytes, analysis: Analysis, context: Context, is_clause: bool) 
 #: A start tag, and an attribute with a value, as Python-Markdown and nh3 both write them.
 START_TAG_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
 ATTRIBUTE_RE = re.compile(r"\s([a-zA-Z][a-zA-Z0-9_:.-]*)=\"")
+END_TAG_RE = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)")
 
 
 def changed_by_sanitiser(before: str, after: str) -> str:
@@ -215,7 +216,7 @@ def changed_by_sanitiser(before: str, after: str) -> str:
     the rest of a page in an unclosed <s>). Comments are meant to go.
     """
     before = _without_comments(before)
-    for pattern in (START_TAG_RE, ATTRIBUTE_RE):
+    for pattern in (START_TAG_RE, END_TAG_RE, ATTRIBUTE_RE):
         counts: dict[str, int] = {}
         for m in pattern.finditer(before):
             counts[m.group(1).lower()] = counts.get(m.group(1).lower(), 0) + 1
@@ -223,7 +224,7 @@ def changed_by_sanitiser(before: str, after: str) -> str:
             counts[m.group(1).lower()] = counts.get(m.group(1).lower(), 0) - 1
         changed = sorted(name for name, count in counts.items() if count)
         if changed:
-            return ("<" if pattern is START_TAG_RE else "") + changed[0]
+            return {START_TAG_RE: "<", END_TAG_RE: "</"}.get(pattern, "") + changed[0]
     return ""
 
 
@@ -251,7 +252,7 @@ def _lost_problem(lost: str, text: str, path: str, before: str = "", after: str 
         needle = next((html_unescape(v) for v in values if v not in kept), needle)
     offset = text.find(needle)
     line, column = LineIndex(text).locate(offset) if offset >= 0 else (1, 1)
-    what = f"element {lost}>" if lost.startswith("<") else f"attribute {lost!r}"
+    what = f"tag {lost}>" if lost.startswith("<") else f"attribute {lost!r}"
     return Problem(path, line, column, "md.sanitised",
                    f"the sanitiser would change this page ({what}): an unclosed or misplaced tag, or an address "
                    "it cannot parse", "close every inline element you open, and check the links' addresses")
