@@ -85,6 +85,7 @@ EPRINT_LINKS = {
 }
 #: Dates a reader can read but the site does not print in words: years BCE, year 0, EDTF 'Y' years.
 UNSUPPORTED_YEAR_RE = re.compile(r"(?:-\d{1,4}|[yY]-?\d{5,}|0000)\b")
+ISBN_RE = re.compile(r"(?:97[89][- ]?)?[0-9][- 0-9]{8,15}[0-9Xx]")
 DOI_RE = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
 EPRINT_RE = re.compile(r"[\w./:-]{1,100}")
 #: A key: Pandoc's key characters (letters of any script, digits, internal punctuation). Its page's
@@ -132,7 +133,7 @@ class Source:
     url: str
     #: the DOI (10.NNNN/...), empty when none
     doi: str
-    #: identifying links: (label, https address) for the DOI and an eprint
+    #: identifiers: (label, https address) for the DOI and an eprint; (label, "") for an ISBN
     links: tuple[tuple[str, str], ...]
     #: ISO date the address was accessed, empty when not given
     urldate: str
@@ -404,7 +405,8 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True,
     present = {"title": bool(title.plain), "author": bool(creators.names), "outlet": bool(outlet),
                "date": date_value is not None or any(name in fields for name in ("date", "year")),
                # a way to be found; one that was given but refused is reported as such, not as missing
-               "url": bool(url or doi or links) or any(name in fields for name in ("url", "doi", "eprint"))}
+               "url": bool(url or doi or any(href for _, href in links))
+               or any(name in fields for name in ("url", "doi", "eprint"))}
     for name in CORE_FIELDS:
         if not present[name] and name not in unknown and (strict or name == "title"):
             label = {"outlet": "outlet (journaltitle, journal, booktitle, publisher, organization...)",
@@ -515,6 +517,10 @@ def _identifiers(fields: dict, raw: Any, at: Any, problem: Any, key: str) -> tup
         else:
             problem(at("doi"), "bib.url-scheme", f"doi of {key!r} is not a DOI: {raw('doi')[:80]!r}",
                     "give the DOI as 10.NNNN/suffix", WARNING)
+    isbn = raw("isbn")
+    if isbn and ISBN_RE.fullmatch(isbn):
+        # No address of its own: shown as text, and it lets a reader find the work in any library.
+        links.append((f"ISBN {isbn}", ""))
     eprint, kind = raw("eprint"), (raw("eprinttype") or raw("archiveprefix")).lower()
     if eprint and kind in EPRINT_LINKS and EPRINT_RE.fullmatch(eprint):
         links.append((f"{raw('eprinttype') or raw('archiveprefix')}:{eprint}",

@@ -120,10 +120,13 @@ def describe(source: Source) -> str:
         if source.urldate:
             text += f' <span class="src-accessed">(accessed {escape(source.display_urldate)})</span>'
         text += ". "
-    elif not source.links:
+    elif not any(href for _, href in source.links):
         text += _unknown("address not identified") + ". "
     for label, href in source.links:
-        text += f'<a class="src-id" href="{escape(href)}">{escape(label)}</a>. '
+        if href:
+            text += f'<a class="src-id" href="{escape(href)}">{escape(label)}</a>. '
+        else:
+            text += f'<span class="src-id">{escape(label)}</span>. '
     if source.archiveurl:
         text += f'<a class="src-archive" href="{escape(source.archiveurl)}">Archived copy</a>. '
     return text.strip()
