@@ -165,3 +165,16 @@ def test_the_built_site_gives_its_bibliography_back(real_site: Path) -> None:
     cited = bibtexparser.parse_string(bibtex_block).entries[0]
     assert cited.key == "explainer-point-21" and cited["url"] == "point-21.html"
     assert "last changed" in page.select_one(".cite-page .cite-text").get_text()
+
+
+def test_cite_this_page_cannot_be_broken_by_a_title(site: object) -> None:
+    """A title with braces and TeX commands stays one literal title in the page's ready BibTeX."""
+    title = r"Peace}, url = {https://evil.example/}, note = {x \input{/etc/passwd} 50% & #1"
+    site.write("content/pages/one.md", f"Title: {title}\nDate: 2026-11-22\n\nHi.[@rs] [@cz] [@anon]\n")
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    page = BeautifulSoup((site.root / "output" / "one.html").read_text(encoding="utf-8"), "html.parser")
+    entry = bibtexparser.parse_string(page.select_one(".cite-bibtex").get_text()).entries[0]
+    assert entry["url"] == "one.html"
+    assert {f.key for f in entry.fields} == {"title", "author", "organization", "date", "url"}
+    assert "evil.example" in entry["title"] and "\\textbraceright{}" in entry["title"]

@@ -83,6 +83,14 @@ EPRINT_LINKS = {
     "jstor": "https://www.jstor.org/stable/{}",
     "googlebooks": "https://books.google.com/books?id={}",
 }
+#: A file with more LaTeX specials than this is refused before decoding (bib.too-complex); the real
+#: exports in tests/fixtures have at most 1,500.
+MAX_LATEX_SPECIALS = 20_000
+LATEX_SPECIAL_RE = re.compile(r"[\\%~$]")
+#: A BibTeX concatenation: parts in braces, in quotes or bare string names, joined by #.
+CONCAT_RE = re.compile(r'\s*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|"[^"]*"|[A-Za-z][\w.:+-]*)'
+                       r'(?:\s*#\s*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|"[^"]*"|[A-Za-z][\w.:+-]*))+\s*')
+CONCAT_PART_RE = re.compile(r'\{((?:[^{}]|\{[^{}]*\})*)\}|"([^"]*)"|([A-Za-z][\w.:+-]*)')
 #: Dates a reader can read but the site does not print in words: years BCE, year 0, EDTF 'Y' years.
 UNSUPPORTED_YEAR_RE = re.compile(r"(?:-\d{1,4}|[yY]-?\d{5,}|0000)\b")
 ISBN_RE = re.compile(r"(?:97[89][- ]?)?[0-9][- 0-9]{8,15}[0-9Xx]")
@@ -245,7 +253,24 @@ def load(
                 sources[source.key] = source
             else:
                 problems.extend(_duplicate(source.key, (first.path, first.line), (source.path, source.line)))
+    problems.extend(_page_clashes(sources))
     return sources, problems
+
+
+def _page_clashes(sources: dict[str, Source]) -> list[Problem]:
+    """Keys whose pages would be one file (a key spelt like another's hashed page name, or differing in case)."""
+    from .render import source_name  # render imports this module
+
+    problems = []
+    seen: dict[str, Source] = {}
+    for key in sorted(sources):
+        name = source_name(key).lower()
+        other = seen.setdefault(name, sources[key])
+        if other.key != key:
+            problems.append(Problem(sources[key].path, sources[key].line, 1, "bib.key",
+                                    f"key {key!r} would have the same page as {other.key!r} ({other.path}:{other.line})",
+                                    "rename one of the two keys"))
+    return problems
 
 
 def _missing_file(name: str, root: Path, settings_file: str) -> Problem:
@@ -292,12 +317,21 @@ def _read_file(text: str, rel: str, strict: bool = True) -> list[tuple[Source | 
 
 def _read_entries(text: str, rel: str, strict: bool) -> list[tuple[Source | None, list[Problem]]]:
     """The body of _read_file()."""
+    # pylatexenc spends ~20 us on each LaTeX special: a file of 500,000 of them took 9 s to check.
+    specials = LATEX_SPECIAL_RE.finditer(text)
+    for count, m in enumerate(specials, 1):
+        if count > MAX_LATEX_SPECIALS:
+            line = text.count("\n", 0, m.start()) + 1
+            return [(None, [Problem(rel, line, 1, "bib.too-complex",
+                                    f"more than {MAX_LATEX_SPECIALS:,} LaTeX commands and specials in one file",
+                                    "split the file, or remove what was pasted in by mistake")])]
     library = bibtexparser.parse_string(text)
+    strings = {block.key.lower(): str(block.value) for block in library.strings}
     lines = text.splitlines()
     controls = CONTROL_RE.search(text) is not None  # most files have none: no need to look field by field
     results: list[tuple[Source | None, list[Problem]]] = []
     for entry in library.entries:
-        results.append(_to_source(entry, rel, lines, strict, controls))
+        results.append(_to_source(entry, rel, lines, strict, controls, strings))
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
@@ -323,13 +357,28 @@ def _field_place(lines: list[str], line: int, name: str) -> tuple[int, int]:
     return line + 1, 1
 
 
-def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True,
-               controls: bool = True) -> tuple[Source | None, list[Problem]]:
+def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True, controls: bool = True,
+               strings: dict[str, str] | None = None) -> tuple[Source | None, list[Problem]]:
     """One entry as a Source, with every problem located at its field."""
     problems: list[Problem] = []
     line = (entry.start_line or 0) + 1
     pairs = [(f.key.lower(), f) for f in entry.fields]
     fields = dict(pairs)
+    for name, f in pairs:
+        value = str(f.value)
+        if "#" in value and CONCAT_RE.fullmatch(value):
+            # bibtexparser keeps a # concatenation as written; BibTeX joins its parts, macros resolved.
+            joined, undefined = _concatenate(value, strings or {})
+            if undefined:
+                problems.append(Problem(rel, *_field_place(lines, (f.start_line or line - 1), name), "bib.value",
+                                        f"field {name!r} of {entry.key!r} uses the undefined string {undefined!r}",
+                                        "define it with @string{name = {...}} or write the text itself"))
+            f.value = joined
+        elif not _balanced(value):
+            problems.append(Problem(rel, *_field_place(lines, (f.start_line or line - 1), name), "bib.value",
+                                    f"field {name!r} of {entry.key!r} has unbalanced braces",
+                                    "every { needs its }; a value in quotes may not close a brace it did not open"))
+            f.value = value.replace("{", "").replace("}", "")
 
     def at(name: str) -> tuple[int, int]:
         f = fields.get(name)
@@ -405,7 +454,7 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True,
     present = {"title": bool(title.plain), "author": bool(creators.names), "outlet": bool(outlet),
                "date": date_value is not None or any(name in fields for name in ("date", "year")),
                # a way to be found; one that was given but refused is reported as such, not as missing
-               "url": bool(url or doi or any(href for _, href in links))
+               "url": bool(url or doi or any(href or not label.startswith("ISBN") for label, href in links))
                or any(name in fields for name in ("url", "doi", "eprint"))}
     for name in CORE_FIELDS:
         if not present[name] and name not in unknown and (strict or name == "title"):
@@ -522,10 +571,48 @@ def _identifiers(fields: dict, raw: Any, at: Any, problem: Any, key: str) -> tup
         # No address of its own: shown as text, and it lets a reader find the work in any library.
         links.append((f"ISBN {isbn}", ""))
     eprint, kind = raw("eprint"), (raw("eprinttype") or raw("archiveprefix")).lower()
-    if eprint and kind in EPRINT_LINKS and EPRINT_RE.fullmatch(eprint):
-        links.append((f"{raw('eprinttype') or raw('archiveprefix')}:{eprint}",
-                      EPRINT_LINKS[kind].format(percent(eprint, safe="/:._-"))))
+    if eprint:
+        label = f"{raw('eprinttype') or raw('archiveprefix') or 'eprint'}:{eprint}"
+        if kind in EPRINT_LINKS and EPRINT_RE.fullmatch(eprint):
+            links.append((label, EPRINT_LINKS[kind].format(percent(eprint, safe="/:._-"))))
+        else:
+            links.append((label, ""))  # no address the site can build for it: shown as text, never dropped
     return url, doi, tuple(links)
+
+
+def _concatenate(value: str, strings: dict[str, str]) -> tuple[str, str]:
+    """The parts of a # concatenation joined, string names resolved; and the first undefined name, if any."""
+    parts = []
+    undefined = ""
+    for m in CONCAT_PART_RE.finditer(value):
+        braced, quoted, name = m.groups()
+        if name is not None:
+            if name.lower() in strings:
+                parts.append(strings[name.lower()])
+            elif name.lower() in MONTH_MACROS:
+                parts.append(MONTH_MACROS[name.lower()])
+            else:
+                undefined = undefined or name
+        else:
+            parts.append(braced if braced is not None else quoted)
+    return "".join(parts), undefined
+
+
+def _balanced(value: str) -> bool:
+    """Whether every brace of *value* is closed, none before it is opened."""
+    depth = 0
+    for char in value:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+MONTH_MACROS = {name: name.capitalize() for name in
+                ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")}
 
 
 def uncited(sources: dict[str, Source], cited: set[str]) -> list[Problem]:

@@ -338,7 +338,10 @@ def parse(value: str) -> DateValue:
     # (a 3,000-entry bibliography has thousands of them; make bench).
     m = _PLAIN_RE.fullmatch(value)
     if m:
-        return _plain(*m.groups())
+        try:
+            return _plain(*m.groups())
+        except DateError:
+            pass  # read it again in full, so that the message quotes the date as written
     return _parse(value)
 
 

@@ -289,6 +289,7 @@ class SourcesGenerator(Generator):
             "describe": lambda source: Markup(html.describe(source)),
             "badge": lambda source: Markup(html.badge(source)),
             "href": html.source_href,
+            "bibtex": html.bibtex_text,
         }
         if collector.errors:
             fail()

@@ -82,6 +82,18 @@ def _side(number: int, ref: Ref, source: Source) -> str:
     return f"<b>{number}</b> {escape(source.short_label)}{kind}" + (f" — {pin}" if pin else "")
 
 
+#: TeX's special characters as commands that print them, for literal text inside a BibTeX value.
+BIBTEX_SPECIALS = {"\\": "\\textbackslash{}", "{": "\\textbraceleft{}", "}": "\\textbraceright{}",
+                   "%": "\\%", "&": "\\&", "#": "\\#", "$": "\\$", "_": "\\_", "~": "\\textasciitilde{}",
+                   "^": "\\textasciicircum{}"}
+BIBTEX_SPECIAL_RE = re.compile(r"[\\{}%&#$_~^]")
+
+
+def bibtex_text(value: str) -> str:
+    """*value* as literal text inside a BibTeX ``{...}`` value: no brace can close it, no command can run."""
+    return BIBTEX_SPECIAL_RE.sub(lambda m: BIBTEX_SPECIALS[m.group(0)], value)
+
+
 def badge(source: Source) -> str:
     """The kind-of-source badge (none where the site does not require a kind and the entry gives none)."""
     if not source.kind:
