@@ -121,12 +121,37 @@
     return frag;
   }
 
+  /* Where the shortest stretch of `text` holding a match of every query word begins. */
+  function closest(text, matchers) {
+    var f = fold(text, true);
+    var all = [];
+    matchers.forEach(function (re, id) {
+      re.lastIndex = 0;
+      var m;
+      while ((m = re.exec(f.text))) all.push([f.starts[m.index + m[1].length], id]);
+    });
+    all.sort(function (x, y) { return x[0] - y[0]; });
+    var count = {}, seen = 0, lo = 0, best = null;
+    for (var hi = 0; hi < all.length; hi++) {
+      if (!count[all[hi][1]]) seen++;
+      count[all[hi][1]] = (count[all[hi][1]] || 0) + 1;
+      while (seen === matchers.length) {
+        if (best === null || all[hi][0] - all[lo][0] < best[1] - best[0]) best = [all[lo][0], all[hi][0]];
+        count[all[lo][1]]--;
+        if (!count[all[lo][1]]) seen--;
+        lo++;
+      }
+    }
+    return best ? best[0] : (all.length ? all[0][0] : 0);
+  }
+
   function snippet(text, matchers) {
     var found = ranges(text, matchers);
     var start = 0;
     var end = text.length;
     if (text.length > SNIPPET_CHARS) {
-      var first = found.length ? found[0][0] : 0;
+      // Show the words together where they stand closest, not only the first of them.
+      var first = closest(text, matchers);
       if (first > CONTEXT_BEFORE) {
         start = first - CONTEXT_BEFORE;
         var space = text.indexOf(" ", start);
