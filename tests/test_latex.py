@@ -328,7 +328,7 @@ def test_sort_key_files_particles_under_the_family_name() -> None:
     (r"$x^2$ in $\alpha$-helices", "x^2 in α-helices"),
     (r"``Quoted'' title", "\u201cQuoted\u201d title"),
     (r"\url{https://example.org/~a_b%20c}", "https://example.org/~a_b%20c"),
-    (r"see \href{https://example.org}{the page}", "see the page"),
+    (r"see \href{https://example.org}{the page}", "see the page (https://example.org)"),
     (r"50% of \textsc{nato}", "50% of nato"),
     ("AT&T <b>bold</b>", "AT&T <b>bold</b>"),
 ])
@@ -357,7 +357,7 @@ def test_decode_markup(raw: str, markup: str) -> None:
     (r"\include{x}", r"\include{x}", (r"\include",)),
     (r"\write18{rm -rf /}", r"\write18{rm -rf /}", (r"\write",)),
     (r"\immediate\write18{touch /tmp/x}", r"\immediate\write18{touch /tmp/x}", (r"\immediate", r"\write")),
-    (r"\href{javascript:alert(1)}{x}", "x", ()),
+    (r"\href{javascript:alert(1)}{x}", "x (javascript:alert(1))", ()),
     (r"\url{data:text/html,<script>alert(1)</script>}", "data:text/html,<script>alert(1)</script>", ()),
     (r"\def\x{y}\x", r"\def\x{y}\x", (r"\def", r"\x")),
     (r"\cite{key} and \foo{bar}", r"\cite{key} and \foo{bar}", (r"\cite", r"\foo")),

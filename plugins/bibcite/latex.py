@@ -105,6 +105,9 @@ _REFUSED = (
     "gdef", "xdef", "let", "catcode", "csname", "usepackage", "documentclass", "special",
     "directlua", "title", "author", "date", "maketitle", "today", "item", "part", "chapter",
     "section", "subsection", "subsubsection", "paragraph", "subparagraph", "includegraphics",
+    # pylatexenc drops these with their arguments: a name or words inside would vanish unnoticed.
+    "hspace", "vspace", "hskip", "vskip", "kern", "phantom", "hphantom", "vphantom", "rule", "raisebox",
+    "nolinebreak", "linebreak", "pagebreak", "nopagebreak", "label", "ref", "pageref", "cite", "footnote",
 )
 #: Argument shapes the parser must know so that the arguments belong to their macro.
 _WALKER_MACROS = (
@@ -143,6 +146,16 @@ def _url(n: latexwalker.LatexMacroNode, l2tobj: _Converter) -> str:
     return text
 
 
+def _href(n: latexwalker.LatexMacroNode, l2tobj: _Converter) -> str:
+    """\\href{address}{text} as "text (address)", both as text."""
+    text = _arg_text(n, l2tobj)
+    args = n.nodeargd.argnlist if n.nodeargd and n.nodeargd.argnlist else []
+    address = next((a for a in args[:-1][::-1] if a is not None), None)
+    shown = address.latex_verbatim().strip("{}") if address is not None else ""
+    shown = _URL_ESCAPE_RE.sub(r"\1", shown)
+    return f"{text} ({shown})" if shown else text
+
+
 def _refuse(n: latexwalker.LatexMacroNode, l2tobj: _Converter) -> str:
     return l2tobj.shown_as_written(n)
 
@@ -172,8 +185,9 @@ def _text_context() -> Any:  # a pylatexenc LatexContextDb
         MacroTextSpec("noopsort", simplify_repl=""),
         MacroTextSpec("sortnoop", simplify_repl=""),
         MacroTextSpec("url", simplify_repl=_url),
-        # The link text only: a value must never decide where a reader's click goes.
-        MacroTextSpec("href", simplify_repl=_wrap("", "")),
+        # The link text, then the address as text: a value never decides where a click goes,
+        # and the address is not dropped unseen.
+        MacroTextSpec("href", simplify_repl=_href),
     ]
     # An unescaped & is a literal ampersand in a title, not a table column separator.
     specials = [SpecialsTextSpec("&", "&")]
