@@ -654,6 +654,12 @@ def names(value: str) -> Names:
     parsed: list[Name] = []
     leftovers: list[str] = []
     for raw in raws:
+        pieces = _split_at_depth0(raw, re.compile(","))
+        keyed = [(m := _EXTENDED_PART_RE.fullmatch(p)) and m.group(1).lower() in _EXTENDED_KEYS for p in pieces]
+        if any(keyed) and not all(keyed):
+            leftovers.append(f"a name mixing key=value parts with others {raw[:40]!r}")
+        elif not any(keyed) and len(pieces) > 3:
+            leftovers.append(f"more than two commas in the name {raw[:40]!r}")  # an error in BibTeX itself
         parts = {}
         for key, latex in _parse_raw(raw).items():
             decoded = decode(latex)
