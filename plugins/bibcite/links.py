@@ -93,6 +93,9 @@ def _problem(text: str, href: str, path: str, message: str) -> Problem:
     """Locate the link in the Markdown source by its address."""
     needle = href.split("#")[0] or href
     offset = text.find(needle)
+    if offset < 0:
+        # Written with character references ("nowhere&#46;html"): find the link by its first letters.
+        offset = text.find("](" + needle[:3]) + 2 if text.find("](" + needle[:3]) >= 0 else -1
     line = text.count("\n", 0, offset) + 1 if offset >= 0 else 1
     column = offset - text.rfind("\n", 0, offset) if offset >= 0 else 1
     return Problem(path, line, column, "link.broken", message,

@@ -381,6 +381,8 @@ def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
         nonlocal index
         index = index or syntax.LineIndex(ext.text)
         offset = ext.text.find(needle) if needle else -1
+        if offset < 0 and needle:
+            offset = ext.text.lower().find(needle.lower())  # [TOC] makes class "toc"
         line, column = index.locate(offset) if offset >= 0 else (1, 1)
         problems.append(Problem(ext.path, line, column, code, message, hint))
 
