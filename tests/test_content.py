@@ -162,3 +162,34 @@ def test_no_source_passage_over_25_words_in_content() -> None:
     assert pages >= 33
     assert not [p for p in collector.problems if p.code in ("quote.skipped", "bib.sourcetext")]  # texts were read
     assert [p.format() for p in collector.problems if p.code.startswith("copy.")] == []
+
+
+def _check_clause(text: str) -> list[str]:
+    """The problem codes make check reports for clause page *text* (real sources, real settings)."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "tools"))
+    from bibcite.document import analyse, make_context
+    from bibcite.settings import merge
+    from check import markdown_settings, read_settings
+
+    settings = read_settings(REPO / "pelicanconf.py")
+    plugin = {**merge(settings), "BIBCITE_SOURCE_TEXTS": str(SOURCE_TEXTS)}
+    sources, _ = load(["citations"], REPO)
+    context, _ = make_context(sources, markdown_settings(settings), plugin, Path("/"))
+    return [p.code for p in analyse(text.encode(), "content/clauses/21-territory.md", context, True).problems]
+
+
+def test_the_clause_quotation_is_the_whole_point_in_order() -> None:
+    """Each paragraph occurring somewhere in the plan is not enough: the quotation is point N, complete."""
+    page = (REPO / "content/clauses/21-territory.md").read_text(encoding="utf-8")
+    assert "clause.incomplete" not in _check_clause(page)
+    lines = page.split("\n")
+    item_b = next(i for i, line in enumerate(lines) if line.startswith("b. "))
+    missing_b = "\n".join(lines[:item_b] + lines[item_b + 2:])
+    assert "clause.incomplete" in _check_clause(missing_b)
+    point_22 = ("After agreeing on future territorial arrangements, both the Russian Federation and Ukraine undertake "
+                "not to change these arrangements by force.")
+    borrowed = page.replace("\n:::\n", f"\n\n{point_22}\n:::\n", 1)
+    codes = _check_clause(borrowed)
+    assert "clause.incomplete" in codes and "clause.not-verbatim" not in codes

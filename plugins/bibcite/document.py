@@ -81,6 +81,8 @@ class Context:
     texts: dict[str, str] | None = None
     copy_index: quotes.CopyIndex | None = None
     plan_key: str = "plan2025"
+    #: the plan's points by number, found once per build (quotes.plan_points)
+    points: dict[int, str] | None = None
     _instances: dict[str, tuple[dict[str, Any], Markdown]] = field(default_factory=dict, repr=False)
     _meta: Any = field(default=None, repr=False)
 
@@ -200,6 +202,8 @@ def _analyse(raw: bytes, analysis: Analysis, context: Context, is_clause: bool) 
     analysis.html = compact(place_markers(inert(clean), analysis.result, path))
     analysis.problems.extend(analysis.result.problems)
     analysis.problems.extend(honesty(text, path, analysis.result, context))
+    if analysis.clause is not None:
+        analysis.problems.extend(whole_point(analysis.clause.number, path, analysis.result, context))
 
 
 #: A start tag, and an attribute with a value, as Python-Markdown and nh3 both write them.
@@ -267,6 +271,33 @@ def inert(html: str) -> str:
     links never use that syntax, so none of the contributor's text may.
     """
     return html.replace("{", "&#123;").replace("|", "&#124;")
+
+
+def whole_point(number: int, path: str, result: DocumentResult, context: Context) -> list[Problem]:
+    """The clause quotation is point *number* of the plan: complete, in order, nothing else.
+
+    The verbatim check alone passes a paragraph found anywhere in the plan; this
+    one compares the whole quotation with the plan's own point (sub-item labels,
+    bullets and spacing aside), so a missing sub-item or a paragraph of another
+    point is caught.
+    """
+    plan = (context.texts or {}).get(context.plan_key)
+    if not plan or not result.clause_ranges:
+        return []
+    points = context.points if context.points is not None else quotes.plan_points(plan, clauses.CLAUSE_COUNT)
+    context.points = points
+    if number not in points:
+        return []
+    quoted = quotes.squeezed(" ".join(p.text for p in result.clause_text))
+    wanted = quotes.squeezed(points[number])
+    if quoted == wanted:
+        return []
+    at = next((i for i, (a, b) in enumerate(zip(quoted, wanted)) if a != b), min(len(quoted), len(wanted)))
+    what = ("stops before the end of" if wanted.startswith(quoted) else
+            "goes on past" if quoted.startswith(wanted) else "differs from")
+    return [Problem(path, result.clause_ranges[0][0], 1, "clause.incomplete",
+                    f"the quoted text {what} point {number} of the plan (near \u201c{wanted[max(at - 20, 0):at + 20]}\u201d)",
+                    f"quote point {number} exactly as the plan gives it, every sub-item, in order, and nothing else")]
 
 
 def honesty(text: str, path: str, result: DocumentResult, context: Context) -> list[Problem]:

@@ -135,3 +135,54 @@ def skipped_notice(folder: Path) -> Problem:
     return Problem(str(folder), 0, 0, "quote.skipped",
                    "source texts not found: quote, verbatim and copy checks were skipped",
                    "place the articles' texts there (CI has them) to run these checks", NOTE)
+
+
+#: Where the plan's text begins in the article that reproduces it, and what follows its last point.
+PLAN_START = "peace plan Sovereignty and security guarantees 1. "
+SECTION_HEADINGS = ("Sovereignty and security guarantees", "Economics and recovery", "Territory",
+                    "Humanitarian issues and confidence-building measures")
+#: A sub-item label ("a. "): after a colon, a full stop, a line break or the start, before a capital.
+LABEL_RE = re.compile(r"(?:(?<=[:.;\s])|^)\s*[a-z]\.\s(?=[A-Z\u2018\u201c'\"])")
+
+
+def plan_points(text: str, count: int) -> dict[int, str]:
+    """The plan's points 1..*count* in the normalised text that reproduces it, by number; {} if not found.
+
+    The reproduced text runs points together ("personnel.7. Ukraine"), so each
+    point is found as "N. " after the previous one; the last one ends at its
+    final full stop before the article's next footnote (a sentence that does not
+    start a point).
+    """
+    start = text.find(PLAN_START)
+    if start == -1:
+        return {}
+    starts = []
+    at = start + len(PLAN_START) - 3
+    for number in range(1, count + 1):
+        m = re.compile(rf"(?<![0-9]){number}\. ").search(text, at)
+        if m is None:
+            return {}
+        starts.append((number, m.start(), m.end()))
+        at = m.end()
+    points = {}
+    for index, (number, _, body) in enumerate(starts):
+        end = starts[index + 1][1] if index + 1 < len(starts) else text.find(".", body) + 1
+        if number == count:  # the last point: to the full stop before the next footnote's text
+            end = _last_point_end(text, body)
+        points[number] = text[body:end]
+    return points
+
+
+def _last_point_end(text: str, body: int) -> int:
+    """The end of the last point: its sentences run until one is glued to a capital (".Kirill")."""
+    m = re.compile(r"\.(?=[A-Z])").search(text, body)
+    return m.start() + 1 if m else len(text)
+
+
+def squeezed(text: str) -> str:
+    """*text* without sub-item labels, section headings and whitespace, for comparing a clause with its point."""
+    text = normalise(text)
+    for heading in SECTION_HEADINGS:
+        text = text.replace(heading, " ")
+    # The reproduced plan marks some lists with "▪️" where the page uses Markdown bullets.
+    return re.sub(r"[\s\u25aa\ufe0f]+", "", LABEL_RE.sub(" ", text))
