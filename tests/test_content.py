@@ -193,3 +193,12 @@ def test_the_clause_quotation_is_the_whole_point_in_order() -> None:
     borrowed = page.replace("\n:::\n", f"\n\n{point_22}\n:::\n", 1)
     codes = _check_clause(borrowed)
     assert "clause.incomplete" in codes and "clause.not-verbatim" not in codes
+
+
+def test_plain_words_cite_the_plan_by_point() -> None:
+    """A bare [@plan2025] in 'In plain words' is refused; the real pages name the point everywhere."""
+    page = (REPO / "content/clauses/21-territory.md").read_text(encoding="utf-8")
+    assert "cite.primary-pinpoint" not in _check_clause(page)
+    heading = page.index("\n", page.index("{#plain-words}"))
+    bare = page[:heading] + "\n\nThe point keeps the line of contact.[@plan2025]" + page[heading:]
+    assert "cite.primary-pinpoint" in _check_clause(bare)

@@ -203,7 +203,9 @@ def _analyse(raw: bytes, analysis: Analysis, context: Context, is_clause: bool) 
     analysis.problems.extend(analysis.result.problems)
     analysis.problems.extend(honesty(text, path, analysis.result, context))
     if analysis.clause is not None:
-        analysis.problems.extend(whole_point(analysis.clause.number, path, analysis.result, context))
+        if not any(p.code == "clause.not-verbatim" for p in analysis.problems):  # that already says what is wrong
+            analysis.problems.extend(whole_point(analysis.clause.number, path, analysis.result, context))
+        analysis.problems.extend(primary_pinpoints(text, path, analysis.result, context))
 
 
 #: A start tag, and an attribute with a value, as Python-Markdown and nh3 both write them.
@@ -298,6 +300,33 @@ def whole_point(number: int, path: str, result: DocumentResult, context: Context
     return [Problem(path, result.clause_ranges[0][0], 1, "clause.incomplete",
                     f"the quoted text {what} point {number} of the plan (near \u201c{wanted[max(at - 20, 0):at + 20]}\u201d)",
                     f"quote point {number} exactly as the plan gives it, every sub-item, in order, and nothing else")]
+
+
+#: A locator that names the plan's point (and sub-item): "point 21d", "points 16 and 22".
+POINT_LOCATOR_RE = re.compile(r"points?\s+[0-9]")
+
+
+def primary_pinpoints(text: str, path: str, result: DocumentResult, context: Context) -> list[Problem]:
+    """In a clause page's plain-words section, every citation of the plan names its point or quotes it.
+
+    The section restates the plan in other words: a reader checking a sentence
+    needs to know which point (and sub-item) it restates.
+    """
+    lines = text.split("\n")
+    start = next((n for n, line in enumerate(lines, 1) if line.startswith("## ") and "{#plain-words}" in line), 0)
+    if not start:
+        return []
+    end = next((n for n, line in enumerate(lines, 1) if n > start and line.startswith("## ")), len(lines) + 1)
+    problems = []
+    for note in result.notes:
+        if note.source.key != context.plan_key:
+            continue
+        for ref in note.refs:
+            if start < ref.line < end and not ref.quote and not POINT_LOCATOR_RE.match(ref.locator):
+                problems.append(Problem(path, ref.line, ref.column, "cite.primary-pinpoint",
+                                        "a citation of the plan in 'In plain words' names no point",
+                                        "name the point and sub-item, as in [@plan2025, point 21d], or quote it"))
+    return problems
 
 
 def honesty(text: str, path: str, result: DocumentResult, context: Context) -> list[Problem]:
