@@ -16,12 +16,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .problems import Problem
+from .problems import CONTROL_RE, Problem, escaped
 
 #: A page's file name becomes its address, so it is kept to what Pelican's slugify leaves unchanged.
 PAGE_NAME_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.md")
-#: Characters that would break a problem line or a GitHub annotation, or hide in a terminal.
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -36,14 +34,9 @@ class Found:
     ignore: tuple[str, ...] = ()
 
 
-def _escaped(char: str) -> str:
-    """A control or direction character as a visible escape: \\x0a, \\u202e."""
-    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-
-
 def shown(path: str) -> str:
     """*path* with control characters escaped, safe to print on one line."""
-    return CONTROL_RE.sub(lambda m: _escaped(m.group(0)), path)
+    return CONTROL_RE.sub(lambda m: escaped(m.group(0)), path)
 
 
 def _problem(rel: str, code: str, message: str, hint: str) -> Problem:

@@ -56,10 +56,11 @@ class Problem:
         return f"::{kind} file={path},line={max(self.line, 1)},col={max(self.column, 1)}::{_escape_data(text)}"
 
 
+#: Characters that would break a problem line or a GitHub annotation, or hide in a terminal (controls, bidi).
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
-def _escaped(char: str) -> str:
+def escaped(char: str) -> str:
     """A control or direction character as a visible escape: \\x0a, \\u202e."""
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
@@ -67,7 +68,7 @@ def _escaped(char: str) -> str:
 def _printable(text: str, keep_newline: bool = False) -> str:
     """*text* with control characters as \\xNN (the hint's own line break kept when asked)."""
     def escape(m: re.Match[str]) -> str:
-        return m.group(0) if keep_newline and m.group(0) == "\n" and m.start() == head_end else _escaped(m.group(0))
+        return m.group(0) if keep_newline and m.group(0) == "\n" and m.start() == head_end else escaped(m.group(0))
 
     head_end = text.find("\n    hint: ") if keep_newline else -1
     return CONTROL_RE.sub(escape, text)
