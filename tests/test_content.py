@@ -202,3 +202,16 @@ def test_plain_words_cite_the_plan_by_point() -> None:
     heading = page.index("\n", page.index("{#plain-words}"))
     bare = page[:heading] + "\n\nThe point keeps the line of contact.[@plan2025]" + page[heading:]
     assert "cite.primary-pinpoint" in _check_clause(bare)
+
+
+def test_corrections_are_logged_and_shown_on_the_corrected_pages(real_site: Path) -> None:
+    log = soup(real_site, "corrections.html")
+    entries = {h["id"] for h in log.select("h3[id]")}
+    assert {"plan-provenance", "territory-recognition", "weapons-limit"} <= entries
+    for number in range(1, 29):
+        line = soup(real_site, f"point-{number}.html").select_one("p.corrected")
+        assert line is not None, number
+        targets = {a["href"].split("#")[1] for a in line.select("a") if "#" in a["href"]}
+        assert "plan-provenance" in targets and targets <= entries, (number, targets - entries)
+    assert soup(real_site, "point-21.html").select_one("p.corrected a[href$='#territory-recognition']")
+    assert any(a.get_text() == "Corrections" for a in log.select("header nav a"))

@@ -86,7 +86,7 @@ def check(settings_file: Path) -> tuple[Collector, int]:
     # A page that would overwrite another is not a link target (its anchors would be the other's).
     readable = {p: a for p, a in readable.items() if a.path not in {c.path for c in clashes}}
     collector.extend(uncited(sources, {n.source.key for a in readable.values() for n in a.result.notes}))
-    collector.extend(links.check([links.Page(a.path, p, output_name(a, p), a.html, a.result.notes,
+    collector.extend(links.check([links.Page(a.path, p, output_name(a, p), a.html + a.correction_links, a.result.notes,
                                              a.clause.number if a.clause else None) for p, a in readable.items()],
                                  sources))
     return collector, len(pages)

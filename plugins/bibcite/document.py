@@ -65,6 +65,13 @@ class Analysis:
     problems: list[Problem] = field(default_factory=list)
     #: False when the file could not be read at all
     readable: bool = True
+    #: (date, entry id) of each correction the header records
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def correction_links(self) -> str:
+        """The corrections as links to their entries, for the link check."""
+        return "".join(f'<a href="corrections.html#{anchor}"></a>' for _, anchor in self.corrections)
 
     @property
     def notes_html(self) -> str:
@@ -174,6 +181,8 @@ def _analyse(raw: bytes, analysis: Analysis, context: Context, is_clause: bool) 
         return
     fields, found = header.check(text, path, is_clause)
     analysis.problems.extend(found)
+    if "corrected" in fields:
+        analysis.corrections = header.corrections(fields["corrected"].value) or []
     if is_clause:
         analysis.clause, found = clauses.check(fields, path)
         analysis.problems.extend(found)

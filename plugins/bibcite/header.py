@@ -24,7 +24,7 @@ BEGIN_RE = re.compile(r"^-{3}(\s.*)?")
 END_RE = re.compile(r"^(-{3}|\.{3})(\s.*)?")
 
 #: Fields every page may set, and those only a clause page may set.
-PAGE_FIELDS = ("title", "date", "modified", "summary")
+PAGE_FIELDS = ("title", "date", "modified", "summary", "corrected")
 CLAUSE_FIELDS = ("clause", "section", "related")
 #: Fields whose value may go on over indented lines (the others are one line).
 MULTILINE_FIELDS = frozenset({"summary"})
@@ -36,6 +36,8 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 MAX_LINES = 40
 #: The codes of header problems; a page with any of them is not converted.
 CODES = frozenset({"md.meta-field", "md.meta-value"})
+#: One correction in a page's header: its date and the id of its entry on the corrections page.
+CORRECTION_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\s+#?([a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*)")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -131,6 +133,11 @@ def check(text: str, path: str, is_clause: bool) -> tuple[dict[str, Field], list
         elif item.name == "title" and not item.value:
             problems.append(Problem(path, item.line, column, "md.meta-value", "the title is empty",
                                     "give the page a title"))
+        elif item.name == "corrected" and corrections(item.value) is None:
+            problems.append(Problem(path, item.line, column, "md.meta-value",
+                                    f"corrected {item.value[:60]!r} is not 'YYYY-MM-DD entry-id' (several separated by ';')",
+                                    "give the date of the correction and the id of its entry on the corrections page, "
+                                    "e.g. Corrected: 2026-12-02 plan-provenance"))
         elif item.name in DATE_FIELDS and not valid_date(item.value):
             problems.append(Problem(path, item.line, column, "md.meta-value",
                                     f"{item.name} {item.value[:40]!r} is not a real date as YYYY-MM-DD",
@@ -148,6 +155,17 @@ def _refused(path: str, item: Field, is_clause: bool, allowed: tuple[str, ...]) 
         hint = ("a page may set only " + ", ".join(name.capitalize() for name in allowed)
                 + "; where a page is written and how it looks are decided by the site, not the page")
     return Problem(path, item.line, 1, "md.meta-field", f"header field {item.name!r} is not allowed", hint)
+
+
+def corrections(value: str) -> list[tuple[str, str]] | None:
+    """The (date, entry id) pairs of a Corrected field, or None when one is malformed."""
+    found = []
+    for part in value.split(";"):
+        m = CORRECTION_RE.fullmatch(part.strip())
+        if not m or not valid_date(m.group(1)):
+            return None
+        found.append((m.group(1), m.group(2)))
+    return found
 
 
 def valid_date(value: str) -> bool:

@@ -93,6 +93,8 @@ def _problem(text: str, href: str, path: str, message: str) -> Problem:
     """Locate the link in the Markdown source by its address."""
     needle = href.split("#")[0] or href
     offset = text.find(needle)
+    if offset < 0 and "#" in href:
+        offset = text.find(href.split("#", 1)[1])  # a correction's entry id, in the Corrected header line
     if offset < 0:
         # Written with character references ("nowhere&#46;html"): find the link by its first letters.
         offset = text.find("](" + needle[:3]) + 2 if text.find("](" + needle[:3]) >= 0 else -1

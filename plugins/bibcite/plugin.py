@@ -20,7 +20,7 @@ from pelican.utils import truncate_html_words
 
 from . import clauses, export, files, links
 from . import render as html
-from .bibliography import KINDS, Source, load, uncited
+from .bibliography import KINDS, Source, format_date, load, uncited
 from .document import Context, analyse, inert, make_context, sanitise
 from .markdown_ext import BibciteExtension
 from .problems import ERROR, WARNING, Collector, Problem, relative
@@ -43,6 +43,8 @@ class State:
     sources: dict[str, Source] = field(default_factory=dict)
     context: Context = field(default_factory=lambda: Context(BibciteExtension(), {}))
     clause_pages: list[clauses.ClauseMeta] = field(default_factory=list)
+    #: the corrections page's entry titles by id, for the "Corrected" line of each page
+    correction_titles: dict[str, str] = field(default_factory=dict)
     #: the resolved folder of clause pages
     clauses_folder: Path | None = None
     reported: bool = False
@@ -53,6 +55,8 @@ class State:
 
 
 STATE = State()
+#: An entry of the corrections page: "### What was corrected {#entry-id}".
+CORRECTION_HEADING_RE = re.compile(r"^###[ \t]+(.+?)[ \t]*\{#([a-z][a-z0-9-]*)\}[ \t]*$", re.M)
 
 
 class CaptureHandler(logging.Handler):
@@ -106,6 +110,10 @@ def get_generators(pelican: Any) -> type[Generator]:
     # it is told to ignore what was refused, so it never looks behind a link.
     pelican.settings["IGNORE_FILES"] = [*pelican.settings.get("IGNORE_FILES", []), *walked.ignore]
     STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root, strict=settings["BIBCITE_STRICT"])
+    corrections = next((f for f in walked.files if f.name == "corrections.md"), None)
+    if corrections is not None:
+        text = corrections.read_text(encoding="utf-8", errors="replace")
+        STATE.correction_titles = {m.group(2): m.group(1).strip() for m in CORRECTION_HEADING_RE.finditer(text)}
     STATE.collector.extend(problems)
     STATE.context, problems = make_context(STATE.sources, pelican.settings["MARKDOWN"], settings, root)
     STATE.collector.extend(problems)
@@ -151,6 +159,12 @@ class BibciteReader(MarkdownReader):
             # Converted by Pelican, not by analyse(): the same sanitiser, and Pelican's {static} syntax made inert.
             metadata["summary"] = Markup(inert(sanitise(str(metadata["summary"]))))
         metadata["notes"] = analysis.result.notes
+        metadata.pop("corrected", None)
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for day, anchor in analysis.corrections:
+            grouped.setdefault(day, []).append((anchor, STATE.correction_titles.get(anchor, anchor.replace("-", " "))))
+        metadata["corrections"] = [(format_date(day), entries) for day, entries in sorted(grouped.items(), reverse=True)]
+        metadata["correction_links"] = analysis.correction_links
         # Where a page is written and which template shows it are the site's to decide (header.py).
         for name in ("clause", "section", "related", "template", "slug", "save_as", "url", "status"):
             metadata.pop(name, None)
@@ -256,7 +270,8 @@ class SourcesGenerator(Generator):
                                          getattr(p, "clause", None) is not None) for p in pages])
         collector.extend(clashes)
         clashing = {c.path for c in clashes}
-        linked = [links.Page(relative(p.source_path, STATE.root), Path(p.source_path), p.save_as, p._content,
+        linked = [links.Page(relative(p.source_path, STATE.root), Path(p.source_path), p.save_as,
+                             p._content + getattr(p, "correction_links", ""),
                              getattr(p, "notes", ()), getattr(p, "clause", None)) for p in pages]
         collector.extend(links.check([p for p in linked if p.path not in clashing], STATE.sources))
         if collector.errors:
