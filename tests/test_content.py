@@ -214,4 +214,6 @@ def test_corrections_are_logged_and_shown_on_the_corrected_pages(real_site: Path
         targets = {a["href"].split("#")[1] for a in line.select("a") if "#" in a["href"]}
         assert "plan-provenance" in targets and targets <= entries, (number, targets - entries)
     assert soup(real_site, "point-21.html").select_one("p.corrected a[href$='#territory-recognition']")
+    for page in ("index.html", "method.html", "timeline.html"):  # every template shows the notice
+        assert soup(real_site, page).select_one("p.corrected a[href$='#plan-provenance'], p.corrected a[href$='#hedges']"), page
     assert any(a.get_text() == "Corrections" for a in log.select("header nav a"))
