@@ -364,21 +364,6 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True, co
     line = (entry.start_line or 0) + 1
     pairs = [(f.key.lower(), f) for f in entry.fields]
     fields = dict(pairs)
-    for name, f in pairs:
-        value = str(f.value)
-        if "#" in value and CONCAT_RE.fullmatch(value):
-            # bibtexparser keeps a # concatenation as written; BibTeX joins its parts, macros resolved.
-            joined, undefined = _concatenate(value, strings or {})
-            if undefined:
-                problems.append(Problem(rel, *_field_place(lines, (f.start_line or line - 1), name), "bib.value",
-                                        f"field {name!r} of {entry.key!r} uses the undefined string {undefined!r}",
-                                        "define it with @string{name = {...}} or write the text itself"))
-            f.value = joined
-        elif not _balanced(value):
-            problems.append(Problem(rel, *_field_place(lines, (f.start_line or line - 1), name), "bib.value",
-                                    f"field {name!r} of {entry.key!r} has unbalanced braces",
-                                    "every { needs its }; a value in quotes may not close a brace it did not open"))
-            f.value = value.replace("{", "").replace("}", "")
 
     def at(name: str) -> tuple[int, int]:
         f = fields.get(name)
@@ -386,6 +371,20 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True, co
 
     def problem(where: tuple[int, int], code: str, message: str, hint: str, severity: str = ERROR) -> None:
         problems.append(Problem(rel, where[0], where[1], code, message, hint, severity))
+
+    for name, f in pairs:
+        value = str(f.value)
+        if "#" in value and CONCAT_RE.fullmatch(value):
+            # bibtexparser keeps a # concatenation as written; BibTeX joins its parts, macros resolved.
+            joined, undefined = _concatenate(value, strings or {})
+            if undefined:
+                problem(at(name), "bib.value", f"field {name!r} of {entry.key!r} uses the undefined string "
+                        f"{undefined!r}", "define it with @string{name = {...}} or write the text itself")
+            f.value = joined
+        elif not _balanced(value):
+            problem(at(name), "bib.value", f"field {name!r} of {entry.key!r} has unbalanced braces",
+                    "every { needs its }; a value in quotes may not close a brace it did not open")
+            f.value = value.replace("{", "").replace("}", "")
 
     values: dict[str, str] = {}
 

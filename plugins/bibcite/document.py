@@ -22,7 +22,7 @@ from .markdown_ext import BibciteExtension, DocumentResult, place_markers
 from .problems import Problem
 from .render import notes_section as render_notes
 from .safety import SAFE_ATTRIBUTES, SAFE_SCHEMES, SAFE_TAGS
-from .syntax import LineIndex, code_spans
+from .syntax import LineIndex, code_spans, find_first
 
 #: Larger files are refused: no clause or page needs megabytes of Markdown.
 MAX_BYTES = 512 * 1024
@@ -88,7 +88,7 @@ class Context:
     texts: dict[str, str] | None = None
     copy_index: quotes.CopyIndex | None = None
     plan_key: str = "plan2025"
-    #: the plan's points by number, found once per build (quotes.plan_points)
+    #: the plan's points by number, found once with the texts (quotes.plan_points); None without them
     points: dict[int, str] | None = None
     _instances: dict[str, tuple[dict[str, Any], Markdown]] = field(default_factory=dict, repr=False)
     _meta: Any = field(default=None, repr=False)
@@ -131,6 +131,7 @@ def make_context(sources: dict[str, Any], md_settings: dict[str, Any], plugin: d
         return context, [quotes.skipped_notice(folder or Path("(BIBCITE_SOURCE_TEXTS unset)"))]
     context.texts, problems = quotes.load_texts(sources, folder)
     context.copy_index = quotes.CopyIndex(context.texts)
+    context.points = quotes.plan_points(context.texts.get(context.plan_key, ""), clauses.CLAUSE_COUNT)
     return context, problems
 
 
@@ -265,7 +266,7 @@ def _lost_problem(lost: str, text: str, path: str, before: str = "", after: str 
         values = re.findall(rf'\s{re.escape(lost)}="([^"]*)"', before)
         kept = set(re.findall(rf'\s{re.escape(lost)}="([^"]*)"', after))
         needle = next((html_unescape(v) for v in values if v not in kept), needle)
-    offset = text.find(needle)
+    offset = find_first(text, (needle,))
     line, column = LineIndex(text).locate(offset) if offset >= 0 else (1, 1)
     what = f"tag {lost}>" if lost.startswith("<") else f"attribute {lost!r}"
     return Problem(path, line, column, "md.sanitised",
@@ -292,12 +293,8 @@ def whole_point(number: int, path: str, result: DocumentResult, context: Context
     bullets and spacing aside), so a missing sub-item or a paragraph of another
     point is caught.
     """
-    plan = (context.texts or {}).get(context.plan_key)
-    if not plan or not result.clause_ranges:
-        return []
-    points = context.points if context.points is not None else quotes.plan_points(plan, clauses.CLAUSE_COUNT)
-    context.points = points
-    if number not in points:
+    points = context.points or {}
+    if number not in points or not result.clause_ranges:
         return []
     quoted = quotes.squeezed(" ".join(p.text for p in result.clause_text))
     wanted = quotes.squeezed(points[number])

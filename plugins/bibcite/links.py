@@ -17,6 +17,7 @@ from .problems import Problem
 from .render import notes_section, source_path
 from .resolve import Note
 from .safety import link_problem
+from .syntax import LineIndex, find_first
 
 HREF_RE = re.compile(r'href="([^"]*)"')
 ID_RE = re.compile(r'\sid="([^"]+)"')
@@ -92,13 +93,10 @@ def _read(path: Path) -> str:
 def _problem(text: str, href: str, path: str, message: str) -> Problem:
     """Locate the link in the Markdown source by its address."""
     needle = href.split("#")[0] or href
-    offset = text.find(needle)
-    if offset < 0 and "#" in href:
-        offset = text.find(href.split("#", 1)[1])  # a correction's entry id, in the Corrected header line
-    if offset < 0:
-        # Written with character references ("nowhere&#46;html"): find the link by its first letters.
-        offset = text.find("](" + needle[:3]) + 2 if text.find("](" + needle[:3]) >= 0 else -1
-    line = text.count("\n", 0, offset) + 1 if offset >= 0 else 1
-    column = offset - text.rfind("\n", 0, offset) if offset >= 0 else 1
+    # The address; else a correction's entry id, in the Corrected header line.
+    offset = find_first(text, (needle, href.split("#", 1)[1] if "#" in href else ""))
+    if offset < 0 and (opening := text.find("](" + needle[:3])) >= 0:
+        offset = opening + 2  # written with character references ("nowhere&#46;html"): by its first letters
+    line, column = LineIndex(text).locate(offset) if offset >= 0 else (1, 1)
     return Problem(path, line, column, "link.broken", message,
                    "link to a clause as point-N.html#anchor, to a page by its .html name, or fix the anchor")

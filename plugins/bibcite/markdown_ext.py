@@ -362,9 +362,6 @@ def place_markers(html: str, result: DocumentResult, path: str) -> str:
 
 #: Class names the converted tree may carry: our fenced divs and clause labels, and code languages.
 TREE_CLASSES = frozenset({"clause-text", "differ", "item-label"})
-#: Ids the site's pages and templates use, and heading ids whose paragraphs would be numbered into them
-#: (a heading "note" numbers its paragraphs note-1, note-2...); contributors' ids must not match.
-GENERATED_ID_RE = re.compile(r"(?:note|cite|point|source|notes)(?:-.*)?|main|intro(?:-.*)?")
 
 
 def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
@@ -380,9 +377,7 @@ def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
     def add(needle: str, code: str, message: str, hint: str) -> None:
         nonlocal index
         index = index or syntax.LineIndex(ext.text)
-        offset = ext.text.find(needle) if needle else -1
-        if offset < 0 and needle:
-            offset = ext.text.lower().find(needle.lower())  # [TOC] makes class "toc"
+        offset = syntax.find_first(ext.text, (needle,), fold_case=True)  # [TOC] makes class "toc"
         line, column = index.locate(offset) if offset >= 0 else (1, 1)
         problems.append(Problem(ext.path, line, column, code, message, hint))
 
@@ -415,7 +410,7 @@ def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
                     add(value, "md.duplicate-id", f"id {value!r} is used twice on this page",
                         "give one of the headings another id with {#other-id}")
                 seen_ids.add(value)
-                if value not in ext.assigned and GENERATED_ID_RE.fullmatch(value):
+                if value not in ext.assigned and safety.RESERVED_ID_RE.fullmatch(value):
                     needle = "#" + value if "#" + value in ext.text else "".join(element.itertext()).strip()
                     add(needle or value, "md.duplicate-id", f"id {value!r} is one the site's notes and anchors use",
                         "give the heading another id with {#other-id}; ids are otherwise set by the site")

@@ -166,9 +166,8 @@ def plan_points(text: str, count: int) -> dict[int, str]:
         at = m.end()
     points = {}
     for index, (number, _, body) in enumerate(starts):
-        end = starts[index + 1][1] if index + 1 < len(starts) else text.find(".", body) + 1
-        if number == count:  # the last point: to the full stop before the next footnote's text
-            end = _last_point_end(text, body)
+        # The last point ends at the full stop before the next footnote's text.
+        end = starts[index + 1][1] if index + 1 < len(starts) else _last_point_end(text, body)
         points[number] = text[body:end]
     return points
 

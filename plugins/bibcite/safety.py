@@ -57,6 +57,8 @@ ATTR_LIST_TOKEN_RE = re.compile(r"""([^\s=}]+)(?:=("[^"\n]*"|'[^'\n]*'|[^\s}]*))
 #: Ids a contributor's heading may take: letters, digits and hyphens, no numbered tail
 #: (note-3, cite-2a, point-21-b, reporting-4 are the site's own).
 ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*")
+#: The site's own ids, and heading ids whose paragraphs would be numbered into them (a heading "note"
+#: numbers its paragraphs note-1, note-2...): never a contributor's, in an attribute list or the tree.
 RESERVED_ID_RE = re.compile(r"(?:note|cite|point|source|notes|intro)(?:-.*)?|main")
 #: A fenced div line, whose braces are ours (checked by the div checks).
 DIV_LINE_RE = re.compile(r"^[ ]{0,3}:::")

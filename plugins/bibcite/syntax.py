@@ -88,6 +88,16 @@ class LineIndex:
         return line + 1, offset - self.starts[line] + 1
 
 
+def find_first(text: str, needles: tuple[str, ...], fold_case: bool = False) -> int:
+    """Offset of the first of *needles* found in *text*, tried in order (then, if *fold_case*, without case); -1."""
+    for haystack, fold in ((text, False), *(((text.lower(), True),) if fold_case else ())):
+        for needle in needles:
+            offset = haystack.find(needle.lower() if fold else needle) if needle else -1
+            if offset >= 0:
+                return offset
+    return -1
+
+
 def header_end(text: str) -> int:
     """Return the offset where a Pelican/Python-Markdown metadata header ends (0 if none)."""
     lines = text.split("\n")
