@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ pytest_plugins = ["browser"]
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "plugins"))
+sys.path.insert(0, str(REPO / "tools"))  # check.py's settings reader, for real_context()
 SOURCE_TEXTS = (REPO / ".." / "shared" / "sources").resolve()
 
 SETTINGS = """
@@ -172,3 +174,17 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert problem_lines(result.stderr) == [], result.stderr
     assert "quote.skipped" not in result.stderr, "the source texts must be present for these tests"
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def real_context() -> object:
+    """The checking context of the real site, as `make check` makes it: real settings, sources and texts."""
+    from bibcite.bibliography import load
+    from bibcite.document import make_context
+    from bibcite.settings import merge
+    from check import markdown_settings, read_settings
+
+    settings = read_settings(REPO / "pelicanconf.py")
+    plugin = {**merge(settings), "BIBCITE_SOURCE_TEXTS": str(SOURCE_TEXTS)}
+    sources, _ = load(plugin["BIBCITE_BIBLIOGRAPHY"], REPO, strict=plugin["BIBCITE_STRICT"])
+    return make_context(sources, markdown_settings(settings), plugin, Path("/"))[0]

@@ -9,7 +9,7 @@ import pytest
 from bibcite import quotes
 from bibcite.bibliography import load
 from bs4 import BeautifulSoup
-from conftest import REPO, SOURCE_TEXTS
+from conftest import REPO, SOURCE_TEXTS, real_context
 
 SECTIONS = {
     "Sovereignty and security guarantees": range(1, 12),
@@ -166,18 +166,9 @@ def test_no_source_passage_over_25_words_in_content() -> None:
 
 def _check_clause(text: str) -> list[str]:
     """The problem codes make check reports for clause page *text* (real sources, real settings)."""
-    import sys
+    from bibcite.document import analyse
 
-    sys.path.insert(0, str(REPO / "tools"))
-    from bibcite.document import analyse, make_context
-    from bibcite.settings import merge
-    from check import markdown_settings, read_settings
-
-    settings = read_settings(REPO / "pelicanconf.py")
-    plugin = {**merge(settings), "BIBCITE_SOURCE_TEXTS": str(SOURCE_TEXTS)}
-    sources, _ = load(["citations"], REPO)
-    context, _ = make_context(sources, markdown_settings(settings), plugin, Path("/"))
-    return [p.code for p in analyse(text.encode(), "content/clauses/21-territory.md", context, True).problems]
+    return [p.code for p in analyse(text.encode(), "content/clauses/21-territory.md", real_context(), True).problems]
 
 
 def test_the_clause_quotation_is_the_whole_point_in_order() -> None:

@@ -10,32 +10,16 @@ from __future__ import annotations
 
 import gc
 import time
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, SOURCE_TEXTS
+from conftest import real_context
 
 PIECES = ["[", "]", "(", ")", "{", "}", "<", ">", "!", "@", "\"", "\u201c", "\u201d", "`", "*", "_", "-", "#",
           " ", "\n", "\n\n", "a", ":", ";", ",", "&", "#", "<!--", "-->", "[@a, \u201cx ", "<a ", "{a", "    ", "> ",
           "- ", "|", "\\", "=", "'", "^"]
 SIZE = 20_000
-
-
-def _context():
-    from bibcite.bibliography import load
-    from bibcite.document import make_context
-    from bibcite.settings import merge
-    from check import markdown_settings, read_settings
-
-    settings = read_settings(REPO / "pelicanconf.py")
-    plugin = {**merge(settings), "BIBCITE_SOURCE_TEXTS": str(SOURCE_TEXTS)}
-    sources, _ = load(plugin["BIBCITE_BIBLIOGRAPHY"], REPO)
-    return make_context(sources, markdown_settings(settings), plugin, Path("/"))[0]
-
-
-CONTEXT = None
 
 
 def timed(text: str) -> float:
@@ -47,7 +31,7 @@ def timed(text: str) -> float:
         gc.collect()
         gc.disable()
         started = time.perf_counter()
-        analyse(raw, "content/pages/x.md", CONTEXT, False)
+        analyse(raw, "content/pages/x.md", real_context(), False)
         best = min(best, time.perf_counter() - started)
         gc.enable()
     return best
@@ -60,11 +44,6 @@ def page(unit: str, size: int) -> str:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join))
 def test_doubling_a_pathological_page_at_most_roughly_doubles_the_time(unit: str) -> None:
-    global CONTEXT
-    import sys
-
-    sys.path.insert(0, str(REPO / "tools"))
-    CONTEXT = CONTEXT or _context()
     small, large = timed(page(unit, SIZE)), timed(page(unit, 2 * SIZE))
     # 3x, not 2x: allocation and cache effects grow a little with size; a quadratic scanner gives 4x.
     # The 2 ms floor keeps the timer's resolution out of the ratio of two tiny times.
@@ -73,11 +52,6 @@ def test_doubling_a_pathological_page_at_most_roughly_doubles_the_time(unit: str
 
 def test_the_paragraph_budget_keeps_markdown_linear() -> None:
     """Openers spread over paragraphs within the budget reach Python-Markdown, and still scale linearly."""
-    global CONTEXT
-    import sys
-
-    sys.path.insert(0, str(REPO / "tools"))
-    CONTEXT = CONTEXT or _context()
     for unit in ("[", "<span>", "[@a, \u201cx "):
         # 30 openers a paragraph, 10 or 20 paragraphs: within MAX_OPENERS, so Markdown converts them all.
         paragraph = unit * 30 + " word" * 150

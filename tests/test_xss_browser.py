@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from browser import Watch
-from conftest import REPO, Site
+from conftest import Site, real_context
 from test_corpus import CORPUS
 
 #: Corpus cases whose Markdown carries a script, by any path the security review found.
@@ -29,11 +29,10 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>x</t
 
 def published_without_checks(text: str) -> str:
     """What the build would publish for *text* if every check before conversion had been skipped."""
-    from bibcite.document import Context, compact, inert, sanitise
-    from bibcite.markdown_ext import BibciteExtension, place_markers
-    from check import markdown_settings, read_settings
+    from bibcite.document import compact, inert, sanitise
+    from bibcite.markdown_ext import place_markers
 
-    context = Context(BibciteExtension({}), markdown_settings(read_settings(REPO / "pelicanconf.py")))
+    context = real_context()
     md = context.markdown()
     context.ext.begin("content/pages/bad.md")
     html = md.convert(text)
@@ -80,7 +79,6 @@ def fresh(page: object, url: str) -> None:
 
 @pytest.mark.parametrize("case", XSS_CASES)
 def test_even_unchecked_the_published_html_has_no_script(case: str) -> None:
-    sys_path_ready()
     text = markdown_of(case)
     assert re.search(r"alert|javascript|data:|onerror|onload|onclick|<script|<iframe|<object", text, re.I), case
     html = published_without_checks(text)
@@ -90,7 +88,6 @@ def test_even_unchecked_the_published_html_has_no_script(case: str) -> None:
 
 def test_even_unchecked_no_case_runs_a_script_in_chromium(browser: object, tmp_path: Path) -> None:
     """All cases on one page, as the build would publish them without the checks; every link clicked."""
-    sys_path_ready()
     body = "".join(f'<section id="{case}">{published_without_checks(markdown_of(case))}</section>'
                    for case in XSS_CASES)
     page = tmp_path / "page.html"
@@ -118,12 +115,3 @@ def test_a_built_page_of_hostile_but_allowed_text_runs_no_script(browser: object
     html = (site.root / "output" / "one.html").read_text(encoding="utf-8")
     assert "{static}" not in html and not (site.root / "output" / "evil.svg").exists()
     assert no_script_runs(browser, (site.root / "output" / "one.html").as_uri()) == []
-
-
-def sys_path_ready() -> None:
-    """tools/ on sys.path, for check.markdown_settings()."""
-    import sys
-
-    tools = str(REPO / "tools")
-    if tools not in sys.path:
-        sys.path.insert(0, tools)
