@@ -7,19 +7,19 @@ PORT ?= 8000
 
 .PHONY: html serve devserver test bench clean publish
 
-$(STAMP): requirements.txt requirements-test.txt
+$(STAMP): requirements.txt requirements-test.txt pyproject.toml plugins/bibcite/pyproject.toml
 	test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-test.txt
 	touch $(STAMP)
 
 html: $(STAMP)
-	$(PY) tools/site.py build
+	$(PY) -m tools.build build
 
 serve: $(STAMP)
-	$(PY) tools/site.py serve --port $(PORT)
+	$(PY) -m tools.build serve --port $(PORT)
 
 devserver: $(STAMP)
-	$(PY) tools/site.py devserver --port $(PORT)
+	$(PY) -m tools.build devserver --port $(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -27,7 +27,7 @@ test: $(STAMP)
 # A benchmark, not a test: the citation engine's cost on top of plain Pelican (results in bench/).
 # `make bench BENCH_ARGS=--large` adds 5,000 pages / 2,000 sources (takes many minutes).
 bench: $(STAMP)
-	$(PY) tools/bench.py $(BENCH_ARGS)
+	$(PY) -m tools.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf output .output-new-* .output-old-* dist __pycache__ .pytest_cache
@@ -35,20 +35,20 @@ clean:
 # The hosted site: absolute URLs from SITEURL, hashed assets, .gz and .br beside each file.
 publish: $(STAMP)
 	@test -n "$(SITEURL)" || { echo "make publish: set SITEURL, e.g. SITEURL=https://example.org make publish" >&2; exit 2; }
-	SITEURL=$(SITEURL) $(PY) tools/site.py build --settings publishconf.py
+	SITEURL=$(SITEURL) $(PY) -m tools.build build --settings publishconf.py
 
 # The offline archive: dist/<name>-<date>-<commit>.zip, works from file://, reproducible.
 archive: $(STAMP)
-	$(PY) tools/archive.py
+	$(PY) -m tools.archive
 
 # Check content and citations without building; FORMAT=github prints Actions annotations.
 FORMAT ?= text
 check: $(STAMP)
-	$(PY) tools/check.py --format $(FORMAT)
+	$(PY) -m tools.check --format $(FORMAT)
 
 # Scaffold a source entry or a clause page from a few answers; an existing key or clause is refused.
 new-source: $(STAMP)
-	$(PY) tools/new.py source
+	$(PY) -m tools.new source
 
 new-clause: $(STAMP)
-	$(PY) tools/new.py clause
+	$(PY) -m tools.new clause

@@ -58,15 +58,42 @@ MARKDOWN = {
     "output_format": "html5",
 }
 
-PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["bibcite", "sitesearch"]
+# The citation plugin (plugins/bibcite, installed as pelican.plugins.bibcite), the explainer that
+# annotates the plan with it (plugins/explainer) and the offline search (plugins/sitesearch).
+PLUGINS = ["pelican.plugins.bibcite", "explainer", "sitesearch"]
 BIBCITE_ROOT = str(ROOT)
 BIBCITE_BIBLIOGRAPHY = ["citations"]
-BIBCITE_SOURCE_TEXTS = "../shared/sources"
+# Pages come from strangers' pull requests: only Markdown is read, links are never followed, the
+# header is an allowlist, raw HTML and footnotes are refused, every page is sanitised.
+BIBCITE_UNTRUSTED_CONTENT = True
 # Our honesty rules: every source has a kind, and its title, author, outlet, date and address, or says they are unknown.
-BIBCITE_STRICT = True
+BIBCITE_REQUIRED_FIELDS = ["title", "author", "outlet", "date", "url", "kind"]
+BIBCITE_KINDS = {
+    "news": "News report: an outlet reporting events",
+    "analysis": "Analysis: reporting that interprets events",
+    "opinion": "Opinion: an author's argument, not a report of fact",
+    "commentary": "Commentary: a blog or column discussing others' reporting",
+    "primary": "Primary document: the text being annotated",
+    "unverified": "Unverified: origin or reliability in doubt",
+}
+BIBCITE_NEWSPAPER_KINDS = ["news", "analysis", "opinion", "commentary"]
+# "::: {.clause}" holds a clause's verbatim text; "::: {.differ}" a box where reports disagree.
+BIBCITE_DIVS = {"clause": "blockquote.clause-text", "differ": "section.differ"}
 # Pages choose neither their template nor their address (Template, Save_as... are refused in headers).
 BIBCITE_TEMPLATES = {"index": "home", "coverage": "coverage", "method": "method", "search": "search"}
+
+# The document the site annotates: its entry, its sections, and where its text and the articles' are.
+EXPLAINER_PRIMARY_KEY = "plan2025"
+EXPLAINER_SECTIONS = [
+    ("Sovereignty and security guarantees", 1, 11),
+    ("Economics and recovery", 12, 20),
+    ("Territory", 21, 23),
+    ("Humanitarian issues and confidence-building measures", 24, 28),
+]
+EXPLAINER_ITEM = "Point"
+EXPLAINER_SOURCE_TEXTS = "../shared/sources"
+# The article that reproduces the plan introduces it as the "peace plan" just before its first heading.
+EXPLAINER_PRIMARY_START = "peace plan Sovereignty and security guarantees 1. "
 # A page's address is its file name; nothing is read from file names or paths besides.
 FILENAME_METADATA = ""
 PATH_METADATA = ""

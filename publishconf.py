@@ -5,11 +5,10 @@ given at publish time: SITEURL=https://example.org make publish. Nothing is gues
 """
 
 import os
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pelicanconf import *  # noqa: E402,F403 - the published site is the local site plus these
+# The published site is the local site plus these (pelicanconf.py run here, wherever Pelican runs from).
+exec(compile((Path(__file__).resolve().parent / "pelicanconf.py").read_text(encoding="utf-8"), "pelicanconf.py", "exec"))
 
 SITEURL = os.environ.get("SITEURL", "").rstrip("/")
 if not SITEURL.startswith(("http://", "https://")):
@@ -20,7 +19,7 @@ OUTPUT_PATH = "output"
 # Content-hashed CSS/JS names, then gzip and brotli copies of every text file
 # beside the original (pelican-precompress, run on its own "compress" signal
 # after our "optimize" step has renamed the assets).
-PLUGINS = [*PLUGINS, "assets", "pelican.plugins.precompress"]  # noqa: F405
+PLUGINS = [*PLUGINS, "assethash", "pelican.plugins.precompress"]
 PRECOMPRESS_GZIP = True
 PRECOMPRESS_BROTLI = True
 PRECOMPRESS_ZOPFLI = False

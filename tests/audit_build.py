@@ -12,7 +12,6 @@ one JSON object: the violations, and the build's and the check's exit codes.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import json
 import os
@@ -43,12 +42,8 @@ def main(settings: str, output: str, texts: str) -> int:
         if not any(path.startswith(root) or path + "/" == root for root in allowed):
             violations.append(f"{'write' if writing else 'read'} {path}")
 
-    spec = importlib.util.spec_from_file_location("check_tool", REPO / "tools" / "check.py")
-    check_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(check_tool)
-    spec = importlib.util.spec_from_file_location("site_tool", REPO / "tools" / "site.py")
-    site_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(site_tool)
+    from tools import check as check_tool
+    from tools import build as site_tool
     sys.addaudithook(hook)
     captured = io.StringIO()
     with contextlib.redirect_stderr(captured), contextlib.redirect_stdout(captured):

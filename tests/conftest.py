@@ -18,19 +18,14 @@ from bs4 import BeautifulSoup
 pytest_plugins = ["browser"]
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "plugins"))
-sys.path.insert(0, str(REPO / "tools"))  # check.py's settings reader, for real_context()
 SOURCE_TEXTS = (REPO / ".." / "shared" / "sources").resolve()
 
 SETTINGS = """
-import sys
-sys.path.insert(0, {repo!r})
 exec(open({conf!r}, encoding="utf-8").read())
 PATH = {site!r} + "/content"
 THEME = {repo!r} + "/theme"
-PLUGIN_PATHS = [{repo!r} + "/plugins"]
 BIBCITE_ROOT = {site!r}
-BIBCITE_SOURCE_TEXTS = {texts!r}
+EXPLAINER_SOURCE_TEXTS = {texts!r}
 """
 
 BIB = {
@@ -103,7 +98,7 @@ class Site:
             raise AssertionError(done["code"] + "\n" + done["stderr"])
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         return subprocess.run(
-            [sys.executable, str(REPO / "tools" / "site.py"), "build", "--settings", str(settings),
+            [sys.executable, "-m", "tools.build", "build", "--settings", str(settings),
              "--output", str(self.root / "output")],
             capture_output=True, text=True, env=env, cwd=self.root, timeout=120,
         )
@@ -168,7 +163,7 @@ def problem_lines(stderr: str) -> list[str]:
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real site, built once into a temporary folder."""
     out = tmp_path_factory.mktemp("real") / "output"
-    result = subprocess.run([sys.executable, str(REPO / "tools/site.py"), "build", "--output", str(out)],
+    result = subprocess.run([sys.executable, "-m", "tools.build", "build", "--output", str(out)],
                             capture_output=True, text=True, cwd=REPO, timeout=300)
     assert result.returncode == 0, result.stderr
     assert problem_lines(result.stderr) == [], result.stderr
@@ -179,12 +174,16 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @functools.lru_cache(maxsize=1)
 def real_context() -> object:
     """The checking context of the real site, as `make check` makes it: real settings, sources and texts."""
-    from bibcite.bibliography import load
-    from bibcite.document import make_context
-    from bibcite.settings import merge
-    from check import markdown_settings, read_settings
+    from pelican.plugins.bibcite.bibliography import load
+    from pelican.plugins.bibcite.document import make_context
+    from pelican.plugins.bibcite.pipeline import markdown_settings
+    from pelican.plugins.bibcite.settings import merge, policy, rules
+
+    from tools.check import read_settings, register_plugins
 
     settings = read_settings(REPO / "pelicanconf.py")
-    plugin = {**merge(settings), "BIBCITE_SOURCE_TEXTS": str(SOURCE_TEXTS)}
-    sources, _ = load(plugin["BIBCITE_BIBLIOGRAPHY"], REPO, strict=plugin["BIBCITE_STRICT"])
-    return make_context(sources, markdown_settings(settings), plugin, Path("/"))[0]
+    register_plugins(settings)
+    merged = merge(settings)
+    settings = {**settings, **merged, "EXPLAINER_SOURCE_TEXTS": str(SOURCE_TEXTS), "PATH": str(REPO / "content")}
+    sources, _ = load(merged["BIBCITE_BIBLIOGRAPHY"], REPO, rules=rules(merged))
+    return make_context(sources, markdown_settings(settings), settings, REPO, policy(merged))[0]

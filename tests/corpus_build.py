@@ -6,14 +6,13 @@
 Each site root holds a pelicanconf.py written by test_corpus.make_site(). Its
 output/ is first filled with a sentinel standing for the last good build; a
 build that fails must leave it byte for byte as it was. One process builds
-many sites (tools/site.py resets the plugin's state and Pelican's log filter
+many sites (tools/build.py resets the plugin's state and Pelican's log filter
 for every build), which is what keeps a build of every corpus case cheap.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import json
 import logging
@@ -23,9 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SENTINEL = "<!doctype html><title>last good build</title>\n"
 
-_spec = importlib.util.spec_from_file_location("site_tool", REPO / "tools" / "site.py")
-site_tool = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(site_tool)
+from tools import build as site_tool
 
 
 def build_one(root: Path) -> dict[str, object]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -12,11 +11,9 @@ from conftest import REPO, problem_lines
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "tests" / "bench" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    from tools import benchgen
+
+    return benchgen
 
 
 def test_generator_is_deterministic_and_variant_b_builds_cleanly(tmp_path: Path) -> None:
@@ -30,13 +27,12 @@ def test_generator_is_deterministic_and_variant_b_builds_cleanly(tmp_path: Path)
     assert "[^1]:" in (tmp_path / "one" / "A/content/pages/page-00001.md").read_text(encoding="utf-8")
 
     result = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "site.py"), "build", "--settings", str(confs["B"]),
+        [sys.executable, "-m", "tools.build", "build", "--settings", str(confs["B"]),
          "--output", str(tmp_path / "out")],
         capture_output=True, text=True, cwd=REPO, timeout=60, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert result.returncode == 0, result.stderr
     assert problem_lines(result.stderr) == [], result.stderr  # no error and no warning (every entry is cited)
-    assert "0 error(s), 0 warning(s)" in result.stderr
     assert len(list((tmp_path / "out" / "sources").glob("*.html"))) == 12 + 1
     html = (tmp_path / "out" / "page-00001.html").read_text(encoding="utf-8")
     assert 'class="notes-list"' in html

@@ -6,10 +6,15 @@ import re
 from pathlib import Path
 
 import pytest
-from bibcite import quotes
-from bibcite.bibliography import load
+from explainer import quotes
+from pelican.plugins.bibcite.settings import merge, rules
+
+from tools.check import read_settings
+from pelican.plugins.bibcite.bibliography import load
 from bs4 import BeautifulSoup
 from conftest import REPO, SOURCE_TEXTS, real_context
+
+SITE_RULES = rules(merge(read_settings(REPO / "pelicanconf.py")))
 
 SECTIONS = {
     "Sovereignty and security guarantees": range(1, 12),
@@ -119,7 +124,7 @@ def test_timeline_and_method_pages(real_site: Path) -> None:
 
 
 def test_every_source_page_exists_and_the_plan_is_cited_everywhere(real_site: Path) -> None:
-    sources, problems = load(["citations"], REPO)
+    sources, problems = load(["citations"], REPO, rules=SITE_RULES)
     assert problems == []
     for key in sources:
         assert (real_site / "sources" / f"{key}.html").is_file()
@@ -129,7 +134,7 @@ def test_every_source_page_exists_and_the_plan_is_cited_everywhere(real_site: Pa
 
 # The honesty checks themselves, on the real sources.
 def texts() -> dict[str, str]:
-    sources, _ = load(["citations"], REPO)
+    sources, _ = load(["citations"], REPO, rules=SITE_RULES)
     found, problems = quotes.load_texts(sources, SOURCE_TEXTS)
     assert found and not problems, "source texts are needed"
     return found
@@ -153,11 +158,8 @@ def test_quote_check_normalises_only_whitespace_and_quote_marks() -> None:
 
 
 def test_no_source_passage_over_25_words_in_content() -> None:
-    import importlib.util
 
-    spec = importlib.util.spec_from_file_location("check_tool", REPO / "tools" / "check.py")
-    check_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(check_tool)
+    from tools import check as check_tool
     collector, pages = check_tool.check(REPO / "pelicanconf.py")
     assert pages >= 33
     assert not [p for p in collector.problems if p.code in ("quote.skipped", "bib.sourcetext")]  # texts were read
@@ -166,9 +168,9 @@ def test_no_source_passage_over_25_words_in_content() -> None:
 
 def _check_clause(text: str) -> list[str]:
     """The problem codes make check reports for clause page *text* (real sources, real settings)."""
-    from bibcite.document import analyse
+    from pelican.plugins.bibcite.document import analyse
 
-    return [p.code for p in analyse(text.encode(), "content/clauses/21-territory.md", real_context(), True).problems]
+    return [p.code for p in analyse(text.encode(), "content/clauses/21-territory.md", real_context()).problems]
 
 
 def test_the_clause_quotation_is_the_whole_point_in_order() -> None:

@@ -8,7 +8,6 @@ those; the full build must refuse the same cases.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -23,9 +22,7 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 BASE_PAGE = "Title: Base\nDate: 2026-11-22\n\nCites every base source.[@rs; @cz; @anon]\n"
 
-_spec = importlib.util.spec_from_file_location("check_tool", REPO / "tools" / "check.py")
-check_tool = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(check_tool)
+from tools import check as check_tool
 
 
 def make_site(root: Path, case: str) -> Path:
@@ -78,7 +75,7 @@ def test_check_reports_exactly_the_expected_problems(tmp_path: Path, case: str) 
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """Every case built by tools/site.py: two processes, each building half the cases one after another."""
+    """Every case built by tools/build.py: two processes, each building half the cases one after another."""
     roots = {}
     for case in CASES:
         root = tmp_path_factory.mktemp(case[:2])
@@ -118,8 +115,7 @@ def test_the_build_agrees_with_check(builds: dict[str, dict], case: str) -> None
 
 def test_script_never_reaches_the_output(tmp_path: Path) -> None:
     """Even raw HTML that slipped past the checks is removed by the sanitiser."""
-    sys.path.insert(0, str(REPO / "plugins"))
-    from bibcite.document import sanitise
+    from pelican.plugins.bibcite.document import sanitise
 
     dirty = ('<p onclick="x()">a<script>alert(1)</script><a href="javascript:alert(1)">b</a>'
              '<span style="background:url(x)">c</span><iframe src="https://e.example"></iframe></p>')
@@ -130,21 +126,21 @@ def test_script_never_reaches_the_output(tmp_path: Path) -> None:
 
 def test_exit_codes_and_github_format(tmp_path: Path) -> None:
     settings = make_site(tmp_path, "01-unknown-key")
-    result = subprocess.run([sys.executable, str(REPO / "tools/check.py"), "--settings", str(settings),
+    result = subprocess.run([sys.executable, "-m", "tools.check", "--settings", str(settings),
                              "--format", "github"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == (
         "::error file=content/pages/bad.md,line=4,col=10::unknown citation key 'rss' (did you mean 'rs'?) "
         "[cite.unknown-key] Hint: add an entry with this key to a file in citations/, or correct the key")
     clean = make_site(tmp_path / "clean", "43-bom-is-fine")
-    result = subprocess.run([sys.executable, str(REPO / "tools/check.py"), "--settings", str(clean)],
+    result = subprocess.run([sys.executable, "-m", "tools.check", "--settings", str(clean)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "clean" in result.stderr
 
 
 def test_real_site_is_clean() -> None:
-    result = subprocess.run([sys.executable, str(REPO / "tools/check.py")], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "tools.check"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
 
 
@@ -162,7 +158,7 @@ def test_every_problem_code_is_documented() -> None:
     import re
 
     code_re = re.compile(r'"((?:cite|bib|md|clause|quote|copy|link|pelican|file|build)\.[a-z-]+)"')
-    used = {m for path in [*(REPO / "plugins/bibcite").glob("*.py"), REPO / "tools/check.py", REPO / "tools/site.py"]
+    used = {m for path in [*(REPO / "plugins").rglob("*.py"), REPO / "tools/check.py", REPO / "tools/build.py"]
             for m in code_re.findall(path.read_text())}
     documented = set(re.findall(r"^\| `([a-z]+\.[a-z-]+)` \|", (REPO / "CONTRIBUTING.md").read_text(), re.M))
     assert used and used <= documented, sorted(used - documented)
@@ -172,12 +168,12 @@ def test_every_problem_code_is_documented() -> None:
 def test_a_file_name_cannot_forge_a_github_annotation(tmp_path: Path) -> None:
     """The name holds a newline and '::warning file=x::': escaped as the workflow-command format requires."""
     settings = make_site(tmp_path, "75-newline-in-file-name")
-    result = subprocess.run([sys.executable, str(REPO / "tools/check.py"), "--settings", str(settings),
+    result = subprocess.run([sys.executable, "-m", "tools.check", "--settings", str(settings),
                              "--format", "github"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     lines = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert len(lines) == 1, lines  # one problem, one command: nothing forged
     assert lines[0].startswith("::error file=content/pages/bad\\x0a%3A%3Awarning file=x%3A%3Aforged.md,line=1,col=1::")
-    text = subprocess.run([sys.executable, str(REPO / "tools/check.py"), "--settings", str(settings)],
+    text = subprocess.run([sys.executable, "-m", "tools.check", "--settings", str(settings)],
                           capture_output=True, text=True, timeout=60).stderr
     assert "content/pages/bad\\x0a::warning file=x::forged.md:1:1: error: file name contains a control character" in text

@@ -9,7 +9,7 @@ from datetime import date
 
 import bibtexparser
 import pytest
-from bibcite.dates import DateError, DateValue, Point, from_year_month, parse
+from pelican.plugins.bibcite.dates import DateError, DateValue, Point, from_year_month, parse
 from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -95,7 +95,7 @@ def test_build_refuses_a_theme_without_autoescaping(site: Site) -> None:
     conf = site.root / "pelicanconf.py"
     conf.write_text(conf.read_text(encoding="utf-8") + "JINJA_ENVIRONMENT = {'autoescape': False}\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "site.py"), "build", "--settings", str(conf), "--output",
+        [sys.executable, "-m", "tools.build", "build", "--settings", str(conf), "--output",
          str(site.root / "output2")], capture_output=True, text=True, cwd=site.root, timeout=120)
     assert result.returncode == 1
     assert "JINJA_ENVIRONMENT must set 'autoescape': True" in result.stderr
@@ -110,13 +110,13 @@ def test_notes_list_needs_no_sanitiser() -> None:
     import nh3
     from bs4 import BeautifulSoup
 
-    from bibcite import document
+    from pelican.plugins.bibcite import document
     from html import escape
 
-    from bibcite import dates
-    from bibcite.bibliography import Source
-    from bibcite.render import notes_section
-    from bibcite.resolve import Note, Ref
+    from pelican.plugins.bibcite import dates
+    from pelican.plugins.bibcite.bibliography import Source
+    from pelican.plugins.bibcite.render import notes_section
+    from pelican.plugins.bibcite.resolve import Note, Ref
 
     source = Source(key="evil", entry_type="online", title=EVIL, title_html=escape(EVIL), authors=(EVIL, EVIL),
                     byline=f"{EVIL} and {EVIL}", creators=(), creator_role="author", others=False, outlet=EVIL,

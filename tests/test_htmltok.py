@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from bibcite.htmltok import Attr, Token, tokenize, unescape
+from pelican.plugins.bibcite.htmltok import Attr, Token, tokenize, unescape
 from html5lib._tokenizer import HTMLTokenizer
 from html5lib.constants import tokenTypes
 from hypothesis import assume, given, settings

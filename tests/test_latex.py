@@ -14,8 +14,8 @@ from unittest import mock
 
 import bibtexparser
 import pytest
-from bibcite import latex
-from bibcite.latex import Name, Text, decode, names
+from pelican.plugins.bibcite import latex
+from pelican.plugins.bibcite.latex import Name, Text, decode, names
 from bibtexparser.model import Entry
 from bs4 import BeautifulSoup
 from hypothesis import given, settings

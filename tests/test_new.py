@@ -10,7 +10,7 @@ from conftest import REPO, Site
 
 
 def run(root: Path, what: str, answers: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / "tools/new.py"), what, "--root", str(root)],
+    return subprocess.run([sys.executable, "-m", "tools.new", what, "--root", str(root)],
                           input="\n".join(answers) + "\n", capture_output=True, text=True, timeout=60)
 
 

@@ -1,4 +1,4 @@
-"""The output swap in tools/site.py: no symlink followed, atomic, locked, recoverable.
+"""The output swap in tools/build.py: no symlink followed, atomic, locked, recoverable.
 
 The swap functions are tested on folders in tmp_path with a stand-in renderer; only the
 symlinked-output case builds the real repository (the build refuses before rendering).
@@ -7,7 +7,6 @@ symlinked-output case builds the real repository (the build refuses before rende
 from __future__ import annotations
 
 import errno
-import importlib.util
 import os
 import subprocess
 import sys
@@ -18,9 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-_spec = importlib.util.spec_from_file_location("site_tool", REPO / "tools" / "site.py")
-site_tool = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(site_tool)
+from tools import build as site_tool
 
 
 def make_build(folder: Path, files: dict[str, str]) -> None:
@@ -61,7 +58,7 @@ def test_symlinked_output_is_refused_end_to_end(tmp_path: Path, victim: Path) ->
     before = contents(victim)
     link = tmp_path / "output"
     link.symlink_to(victim)
-    result = subprocess.run([sys.executable, str(REPO / "tools" / "site.py"), "build", "--output", str(link)],
+    result = subprocess.run([sys.executable, "-m", "tools.build", "build", "--output", str(link)],
                             capture_output=True, text=True, cwd=REPO, timeout=300)
     assert result.returncode == 1, result.stderr
     lines = result.stderr.splitlines()
@@ -191,10 +188,9 @@ def test_concurrent_processes_take_turns(tmp_path: Path) -> None:
     # flock is per open file: a second process blocks until the first closes its lock file.
     target = tmp_path / "output"
     script = f"""
-import importlib.util, sys, time
+import sys, time
 from pathlib import Path
-spec = importlib.util.spec_from_file_location("site_tool", {str(REPO / "tools" / "site.py")!r})
-m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+from tools import build as m
 with m._locked(Path({str(target)!r})):
     print("locked", flush=True)
     time.sleep(float(sys.argv[1]))

@@ -61,7 +61,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     out = tmp / "output"
-    result = subprocess.run([sys.executable, str(REPO / "tools/site.py"), "build", "--settings", "publishconf.py",
+    result = subprocess.run([sys.executable, "-m", "tools.build", "build", "--settings", "publishconf.py",
                              "--output", str(out)], capture_output=True, text=True, cwd=REPO,
                             env={**os.environ, "SITEURL": base}, timeout=300)
     assert result.returncode == 0, result.stderr

@@ -20,7 +20,7 @@ SUFFIX = ";\n"
 
 
 def build(out: Path) -> Path:
-    result = subprocess.run([sys.executable, "tools/site.py", "build", "--output", str(out)],
+    result = subprocess.run([sys.executable, "-m", "tools.build", "build", "--output", str(out)],
                             capture_output=True, text=True, cwd=REPO, timeout=300)
     assert result.returncode == 0, result.stderr
     assert problem_lines(result.stderr) == [], result.stderr

@@ -16,7 +16,7 @@ import pytest
 
 @pytest.fixture(scope="module")
 def site(real_site: Path) -> Path:
-    """The real site, built once for the session by conftest (tools/site.py build into a temporary folder)."""
+    """The real site, built once for the session by conftest (tools/build.py build into a temporary folder)."""
     return real_site
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from bibcite.syntax import LineIndex, SyntaxProblem, scan
+from pelican.plugins.bibcite.syntax import LineIndex, SyntaxProblem, scan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -29,8 +29,8 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>x</t
 
 def published_without_checks(text: str) -> str:
     """What the build would publish for *text* if every check before conversion had been skipped."""
-    from bibcite.document import compact, inert, sanitise
-    from bibcite.markdown_ext import place_markers
+    from pelican.plugins.bibcite.document import compact, inert, sanitise
+    from pelican.plugins.bibcite.markdown_ext import place_markers
 
     context = real_context()
     md = context.markdown()

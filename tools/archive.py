@@ -10,9 +10,7 @@ timestamp (or SOURCE_DATE_EPOCH when set) and fixed permissions.
 from __future__ import annotations
 
 import argparse
-import copy
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -25,11 +23,9 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from tools import build
+
 ROOT = Path(__file__).resolve().parent.parent
-# tools/site.py, the atomic build; loaded by path because "site" is also a standard module.
-_spec = importlib.util.spec_from_file_location("site_tool", ROOT / "tools" / "site.py")
-site_tool = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(site_tool)
 
 NAME = "28-point-plan-annotated"
 README = """{title}
@@ -172,7 +168,7 @@ def make(out: Path) -> Path:
     label = f"{NAME}-{day}-{str(info['commit'])[:12]}{'-dirty' if info['dirty'] else ''}"
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / label
-        if site_tool.build(output=str(site), quiet=True) != 0:
+        if build.build(output=str(site), quiet=True) != 0:
             raise SystemExit("archive: the site build failed; nothing was written")
         (site / "print.html").write_text(print_edition(site), encoding="utf-8")
         title = "The 28-point plan, annotated: offline archive"

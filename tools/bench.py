@@ -9,7 +9,7 @@ variants with the same prose: A, plain Markdown footnotes and no plugin (the
 floor); B, our ``[@key]`` citations and the bibcite plugin; N, the same prose
 without citations, for reference. It builds them alternately (A B N A B N ...),
 one warm-up each, then ``--runs`` measured builds each (``--large-runs`` at
-5,000 pages), every build in a fresh ``python tools/site.py build`` subprocess,
+5,000 pages), every build in a fresh ``python tools/build.py build`` subprocess,
 and reports the median wall time, CPU time, peak memory, output size, the
 ratios B/A and the milliseconds per page. The time ratio is taken pair by
 pair: each round's B over the A built just before it, then the median of
@@ -38,7 +38,6 @@ import gc
 import gzip
 import html.parser
 import importlib.metadata
-import importlib.util
 import json
 import os
 import platform
@@ -55,7 +54,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-SITE_TOOL = ROOT / "tools" / "site.py"
+BUILD = [sys.executable, "-m", "tools.build"]
 TIME = Path("/usr/bin/time")
 #: Targets of issue 7.
 MAX_TIME_RATIO = 1.10
@@ -76,12 +75,10 @@ RSS_WRAPPER = (
 
 
 def load_generator():
-    """tests/bench/generate.py as a module (tests/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "tests" / "bench" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    """tools/benchgen.py, the synthetic site generator."""
+    from tools import benchgen
+
+    return benchgen
 
 
 def tree_size(folder: Path) -> tuple[int, int, int]:
@@ -99,7 +96,7 @@ def tree_size(folder: Path) -> tuple[int, int, int]:
 def run_build(conf: Path, output: Path, scratch: Path) -> dict:
     """One build in a fresh subprocess: wall time, peak RSS, CPU time, exit code and stderr."""
     shutil.rmtree(output, ignore_errors=True)  # deleting the last output is not part of the build
-    build = [sys.executable, str(SITE_TOOL), "build", "--settings", str(conf), "--output", str(output)]
+    build = [*BUILD, "build", "--settings", str(conf), "--output", str(output)]
     report = scratch / "time.txt"
     report.unlink(missing_ok=True)
     if TIME.exists():
@@ -310,7 +307,7 @@ def devserver_edit(scratch: Path, edits: int = DEV_EDITS) -> dict:
         port = probe.getsockname()[1]
     log = scratch / "dev" / "devserver.log"
     with log.open("w", encoding="utf-8") as stream:
-        proc = subprocess.Popen([sys.executable, str(copy / "tools" / "site.py"), "devserver", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "tools.build", "devserver", "--port", str(port)],
                                 cwd=copy, stdout=stream, stderr=subprocess.STDOUT, text=True)
     result: dict = {"clause": DEV_CLAUSE, "edits": edits, "latency_s": [], "build_s": []}
     try:
@@ -376,8 +373,7 @@ def bibliography_load(runs: int = 5, entries: int = 3000) -> dict:
     """
     import bibtexparser
 
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from bibcite.bibliography import _read_file
+    from pelican.plugins.bibcite.bibliography import _read_file
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "fixtures" / "bibtex").glob("*.bib"))]
     blocks = [b for text in texts for b in re.split(r"\n(?=@)", text)
@@ -416,8 +412,8 @@ def bibliography_load(runs: int = 5, entries: int = 3000) -> dict:
         conf = site / "pelicanconf.py"
         conf.write_text(f"exec(open({str(ROOT / 'pelicanconf.py')!r}, encoding='utf-8').read())\n"
                         f"PATH = {str(site / 'content')!r}\nTHEME = {str(ROOT / 'theme')!r}\n"
-                        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\nBIBCITE_ROOT = {str(site)!r}\n"
-                        "BIBCITE_SOURCE_TEXTS = ''\nBIBCITE_STRICT = False\n", encoding="utf-8")
+                        f"BIBCITE_ROOT = {str(site)!r}\n"
+                        "EXPLAINER_SOURCE_TEXTS = ''\nBIBCITE_REQUIRED_FIELDS = ['title', 'kind']\n", encoding="utf-8")
         build = run_build(conf, site / "output", site)
     return {"entries": len(loaded), "parse_s": statistics.median(parse_times), "load_s": statistics.median(load_times),
             "ratio": statistics.median(ratios), "ratio_paused_parse": statistics.median(paused), "build_wall_s": build["wall_s"], "build_returncode": build["returncode"]}
@@ -503,7 +499,7 @@ def table(report: dict) -> str:
         f"machine: {m['platform']}; {m['cpu']}; {m['cpu_count']} CPUs; {m['memory']} RAM; Python {m['python']}",
         f"versions: {', '.join(f'{k} {v}' for k, v in m['packages'].items())}",
         f"method: median of {'/'.join(str(n) for n in report['runs'].values())} builds per variant and size after 1 warm-up, A, B and N alternating, each a fresh "
-        f"`python tools/site.py build`; peak RSS from {m['rss_method']}",
+        f"`python tools/build.py build`; peak RSS from {m['rss_method']}",
         "A = plain Markdown footnotes, no plugin (the floor); B = [@key] citations with bibcite;",
         "times are medians of wall time (perf_counter); B/A time = median of the ratios of each A-B pair (one round, back",
         "to back), and cpu B/A likewise with user+system time; MB = peak RSS of the build process; out = bytes written",

@@ -16,13 +16,21 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
+from explainer.plugin import merge as explainer_settings
+from explainer.plugin import spec_of
+from pelican.plugins.bibcite.bibliography import load, valid_iso
+from pelican.plugins.bibcite.header import parse as parse_header
+from pelican.plugins.bibcite.settings import merge, rules
+from pelican.plugins.bibcite.syntax import KEY_RE
 
-from bibcite.bibliography import KINDS, load, valid_iso  # noqa: E402
-from bibcite.clauses import CLAUSE_COUNT, section_of  # noqa: E402
-from bibcite.header import parse as parse_header  # noqa: E402
-from bibcite.syntax import KEY_RE  # noqa: E402
+from tools.check import read_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The site's rules for entries (kinds) and the annotated document's sections, from its settings.
+SETTINGS = read_settings(ROOT / "pelicanconf.py")
+RULES = rules(merge(SETTINGS))
+KINDS = RULES.kinds
+SPEC = spec_of(explainer_settings(SETTINGS))
 
 
 class Refused(Exception):
@@ -50,7 +58,7 @@ def braced(value: str) -> str:
 
 def new_source(root: Path = ROOT) -> Path:
     """Ask for a source's details and write citations/<key>.bib."""
-    sources, _ = load(["citations"], root)
+    sources, _ = load(["citations"], root, rules=RULES)
 
     def key_ok(key: str) -> str | None:
         if not key or KEY_RE.fullmatch(key) is None:
@@ -86,7 +94,7 @@ def new_source(root: Path = ROOT) -> Path:
     lines.append("}")
     path = root / "citations" / f"{key}.bib"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    _, problems = load([f"citations/{key}.bib"], root)
+    _, problems = load([f"citations/{key}.bib"], root, rules=RULES)
     for problem in problems:
         print(problem.format(), file=sys.stderr)
     print(f"wrote {path.relative_to(root)}; cite it as [@{key}]", file=sys.stderr)
@@ -108,8 +116,8 @@ def new_clause(root: Path = ROOT) -> Path:
     have = existing_clauses(root)
 
     def number_ok(value: str) -> str | None:
-        if not value.isdigit() or not 1 <= int(value) <= CLAUSE_COUNT:
-            return f"a clause number from 1 to {CLAUSE_COUNT}"
+        if not value.isdigit() or not 1 <= int(value) <= SPEC.count:
+            return f"a clause number from 1 to {SPEC.count}"
         if int(value) in have:
             return f"clause {value} already has a page: {have[int(value)].relative_to(root)}"
         return None
@@ -126,7 +134,7 @@ def new_clause(root: Path = ROOT) -> Path:
     related = ask("Related clauses, e.g. 5, 7", related_ok)
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower().split(":")[0]).strip("-")[:40] or "clause"
     path = root / "content" / "clauses" / f"{number:02d}-{slug}.md"
-    path.write_text(SKELETON.format(title=title, number=number, section=section_of(number), summary=summary,
+    path.write_text(SKELETON.format(title=title, number=number, section=SPEC.section_of(number), summary=summary,
                                     related=related, today=datetime.date.today().isoformat()), encoding="utf-8")
     print(f"wrote {path.relative_to(root)}; fill in each section, then run make check", file=sys.stderr)
     return path

@@ -7,15 +7,13 @@ broken link fails both, located at the link in the Markdown source.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from . import clauses
+from .hooks import Page
 from .problems import Problem
 from .render import notes_section, source_path
-from .resolve import Note
 from .safety import link_problem
 from .syntax import LineIndex, find_first
 
@@ -23,43 +21,24 @@ HREF_RE = re.compile(r'href="([^"]*)"')
 ID_RE = re.compile(r'\sid="([^"]+)"')
 
 
-@dataclass(frozen=True)
-class Page:
-    """What the link check needs to know of one page."""
-
-    #: repository-relative path of the Markdown source
-    path: str
-    #: the source file, to locate a link in its text
-    source: Path
-    #: the file the build writes, relative to the output folder (point-21.html)
-    name: str
-    #: the converted body, citation markers included
-    html: str
-    #: the page's notes
-    notes: tuple[Note, ...]
-    #: the clause number of a clause page, else None
-    clause: int | None
-
-
-def targets(pages: list[Page], sources: dict[str, Any]) -> dict[str, set[str]]:
+def targets(pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None
+            ) -> dict[str, set[str]]:
     """Every file the build writes that a page may link to, with the ids it carries."""
     found: dict[str, set[str]] = {}
     for page in pages:
-        ids = set(ID_RE.findall(page.html)) | set(ID_RE.findall(notes_section(page.notes)))
-        if page.clause is not None:
-            ids |= {f"point-{page.clause}", "notes-heading"}
-        found[page.name] = ids
-    # Pages the templates and the plugin write, with the ids they always carry.
-    found.setdefault("index.html", set()).update(name.lower().replace(" ", "-") for name, _ in clauses.SECTIONS)
+        found[page.name] = set(ID_RE.findall(page.html)) | set(ID_RE.findall(notes_section(page.notes))) | page.ids
+    # Pages the templates and the plugins write, with the ids they always carry.
+    for name, ids in (extra or {}).items():
+        found.setdefault(name, set()).update(ids)
     found["sources/index.html"] = set()
     for key in sources:
         found[source_path(key)] = {f"source-{key}"}
     return found
 
 
-def check(pages: list[Page], sources: dict[str, Any]) -> list[Problem]:
+def check(pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None) -> list[Problem]:
     """A link.broken problem for each link to a page or an anchor that will not exist."""
-    known = targets(pages, sources)
+    known = targets(pages, sources, extra)
     problems = []
     for page in pages:
         text: str | None = None
@@ -99,4 +78,4 @@ def _problem(text: str, href: str, path: str, message: str) -> Problem:
         offset = opening + 2  # written with character references ("nowhere&#46;html"): by its first letters
     line, column = LineIndex(text).locate(offset) if offset >= 0 else (1, 1)
     return Problem(path, line, column, "link.broken", message,
-                   "link to a clause as point-N.html#anchor, to a page by its .html name, or fix the anchor")
+                   "link to a page by its .html name (and an id it has: page.html#id), or fix the anchor")

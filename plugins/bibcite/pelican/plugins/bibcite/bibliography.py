@@ -14,8 +14,8 @@ import gc
 import logging
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote as percent
@@ -26,15 +26,22 @@ from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 from . import dates, files, latex
 from .problems import ERROR, WARNING, Problem, relative
 
-#: The kinds of source a reader sees as a badge, with their meaning.
-KINDS = {
-    "news": "News report: an outlet reporting events",
-    "analysis": "Analysis: reporting that interprets events",
-    "opinion": "Opinion: an author's argument, not a report of fact",
-    "commentary": "Commentary: a blog or column discussing others' reporting",
-    "primary": "Primary document: the text being annotated",
-    "unverified": "Unverified: origin or reliability in doubt",
-}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a site requires of its entries (settings BIBCITE_REQUIRED_FIELDS and BIBCITE_KINDS)."""
+
+    #: core fields (CORE_FIELDS, and "kind") each entry must give or declare in ``unknown``
+    required: frozenset[str] = frozenset({"title"})
+    #: the kinds of source a reader sees as a badge: name -> "Label: meaning"; empty when the site has none
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    #: further field names the site reads (so they are not taken for typos)
+    fields: frozenset[str] = frozenset()
+
+
+#: A general site's rules: a title, nothing else required, no kinds.
+DEFAULT_RULES = Rules()
 #: Entry types of BibTeX and biblatex, each with the biblatex type it is shown as.
 ENTRY_TYPES = {
     **{t: t for t in (
@@ -147,7 +154,7 @@ class Source:
     urldate: str
     #: address of an archived copy, empty when not given
     archiveurl: str
-    #: one of KINDS, or empty where the site does not require it
+    #: one of the site's kinds (Rules.kinds), or empty
     kind: str
     #: reliability note shown to readers, empty when none
     note: str
@@ -165,6 +172,13 @@ class Source:
     line: int
     #: every field as written (lower-case names), kept for the BibTeX export
     fields: tuple[tuple[str, str], ...] = ()
+    #: what the kind means to readers ("Opinion: an author's argument..."), empty without a kind
+    kind_meaning: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as a reader sees it on the badge ("Opinion"), or empty."""
+        return self.kind_meaning.split(":")[0]
 
     @property
     def display_date(self) -> str:
@@ -227,7 +241,7 @@ def expand(paths: Iterable[str], root: Path) -> tuple[list[Path], list[str], lis
 
 
 def load(
-    paths: Iterable[str], root: Path, settings_file: str = "pelicanconf.py", strict: bool = True
+    paths: Iterable[str], root: Path, settings_file: str = "pelicanconf.py", rules: Rules = DEFAULT_RULES
 ) -> tuple[dict[str, Source], list[Problem]]:
     """Read every configured .bib file; return the sources by key and all problems."""
     found, missing, problems = expand(paths, root)
@@ -244,7 +258,7 @@ def load(
             problems.append(Problem(rel, 1, 1, "file.unreadable", f"file cannot be read ({exc.strerror})",
                                     "check the file"))
             continue
-        for source, found_problems in _read_file(text, rel, strict):
+        for source, found_problems in _read_file(text, rel, rules):
             problems.extend(found_problems)
             if source is None:
                 continue
@@ -301,7 +315,7 @@ def _duplicate(key: str, first: tuple[str, int], second: tuple[str, int]) -> lis
     ]
 
 
-def _read_file(text: str, rel: str, strict: bool = True) -> list[tuple[Source | None, list[Problem]]]:
+def _read_file(text: str, rel: str, rules: Rules = DEFAULT_RULES) -> list[tuple[Source | None, list[Problem]]]:
     """Every entry of one file as a Source with its problems, and a problem for each block that failed."""
     # A bibliography is thousands of small objects that live until the build ends: the cyclic
     # garbage collector would scan them again and again while they are made and find nothing
@@ -309,13 +323,13 @@ def _read_file(text: str, rel: str, strict: bool = True) -> list[tuple[Source | 
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_entries(text, rel, strict)
+        return _read_entries(text, rel, rules)
     finally:
         if enabled:
             gc.enable()
 
 
-def _read_entries(text: str, rel: str, strict: bool) -> list[tuple[Source | None, list[Problem]]]:
+def _read_entries(text: str, rel: str, rules: Rules) -> list[tuple[Source | None, list[Problem]]]:
     """The body of _read_file()."""
     # pylatexenc spends ~20 us on each LaTeX special: a file of 500,000 of them took 9 s to check.
     specials = LATEX_SPECIAL_RE.finditer(text)
@@ -331,7 +345,7 @@ def _read_entries(text: str, rel: str, strict: bool) -> list[tuple[Source | None
     controls = CONTROL_RE.search(text) is not None  # most files have none: no need to look field by field
     results: list[tuple[Source | None, list[Problem]]] = []
     for entry in library.entries:
-        results.append(_to_source(entry, rel, lines, strict, controls, strings))
+        results.append(_to_source(entry, rel, lines, rules, controls, strings))
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
@@ -357,7 +371,7 @@ def _field_place(lines: list[str], line: int, name: str) -> tuple[int, int]:
     return line + 1, 1
 
 
-def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True, controls: bool = True,
+def _to_source(entry: Entry, rel: str, lines: list[str], rules: Rules = DEFAULT_RULES, controls: bool = True,
                strings: dict[str, str] | None = None) -> tuple[Source | None, list[Problem]]:
     """One entry as a Source, with every problem located at its field."""
     problems: list[Problem] = []
@@ -427,7 +441,7 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True, co
         problem((line, 1), "bib.entry-type", f"entry type '@{entry.entry_type}' of {key!r} is not a BibTeX or "
                 "biblatex type; it is shown as a generic work", "use a standard type such as @article or @online",
                 WARNING)
-    for name in sorted(fields.keys() - USED_FIELDS - STANDARD_FIELDS):
+    for name in sorted(fields.keys() - USED_FIELDS - STANDARD_FIELDS - rules.fields):
         close = difflib.get_close_matches(name, USED_FIELDS, 1, 0.75)
         if close:
             problem(at(name), "bib.unknown-field", f"field {name!r} of {key!r} is not used here "
@@ -456,7 +470,7 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True, co
                "url": bool(url or doi or any(href or not label.startswith("ISBN") for label, href in links))
                or any(name in fields for name in ("url", "doi", "eprint"))}
     for name in CORE_FIELDS:
-        if not present[name] and name not in unknown and (strict or name == "title"):
+        if not present[name] and name not in unknown and name in rules.required:
             label = {"outlet": "outlet (journaltitle, journal, booktitle, publisher, organization...)",
                      "url": "url, doi or eprint", "author": "author or editor"}.get(name, name)
             problem((line, 1), "bib.missing-field", f"{key!r} has no {label}",
@@ -467,14 +481,17 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True, co
                     f"remove {name!r} from the unknown field or remove the field")
 
     kind = raw("kind")
-    if not kind and strict:
+    kinds = rules.kinds
+    if not kind and "kind" in rules.required:
+        first, *others = list(kinds) or ["news"]
         problem((line, 1), "bib.missing-field", f"{key!r} has no kind",
-                "add a line kind = {news} (or analysis, opinion, commentary, primary, unverified): readers see "
+                f"add a line kind = {{{first}}} (or {', '.join(others)}): readers see "
                 "it as a badge beside every citation, so they know what backs each claim")
-    elif kind and kind not in KINDS:
-        close = difflib.get_close_matches(kind, KINDS, 1)
+    elif kind and kind not in kinds:
+        close = difflib.get_close_matches(kind, kinds, 1)
         problem(at("kind"), "bib.kind", f"unknown kind {kind!r} in {key!r}"
-                + (f" (did you mean {close[0]!r}?)" if close else ""), "use one of " + ", ".join(KINDS))
+                + (f" (did you mean {close[0]!r}?)" if close else ""),
+                "use one of " + ", ".join(kinds) if kinds else "remove it: this site sets no BIBCITE_KINDS")
 
     archiveurl = raw("archiveurl")
     if "archiveurl" in fields and not URL_RE.fullmatch(archiveurl):
@@ -509,7 +526,7 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True, co
         links=links,
         urldate=urldate,
         archiveurl=archiveurl,
-        kind=kind if kind in KINDS else "",
+        kind=kind if kind in kinds else "",
         note=text("note").plain,
         datenote=text("datenote").plain,
         sourcetext=sourcetext,
@@ -518,6 +535,7 @@ def _to_source(entry: Entry, rel: str, lines: list[str], strict: bool = True, co
         path=rel,
         line=line,
         fields=tuple((name, f.value) for name, f in pairs),
+        kind_meaning=kinds.get(kind, ""),
     )
     return source, problems
 

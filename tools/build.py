@@ -1,8 +1,8 @@
 """Build, serve and watch the site.
 
-    python tools/site.py build [--settings FILE] [--output DIR]
-    python tools/site.py serve [--port N]
-    python tools/site.py devserver [--port N]
+    python tools/build.py build [--settings FILE] [--output DIR]
+    python tools/build.py serve [--port N]
+    python tools/build.py devserver [--port N]
 
 A build writes into a fresh folder beside the output and replaces the output
 only when it succeeds, so a failed build never destroys the last good site.
@@ -71,10 +71,10 @@ def build(settings_file: str = "pelicanconf.py", output: str | None = None, quie
         try:
             Pelican(read_settings(str(ROOT / settings_file), override={"OUTPUT_PATH": str(staging)})).run()
         except Exception as exc:  # noqa: BLE001 - every failure must keep the old output
-            from bibcite.plugin import BuildFailed
+            from pelican.plugins.bibcite.plugin import BuildFailed
 
             if not isinstance(exc, BuildFailed):
-                from bibcite.plugin import report
+                from pelican.plugins.bibcite.plugin import report
 
                 report()  # whatever went wrong, every problem found until then is shown
                 print(f"build failed: {type(exc).__name__}: {exc}", file=sys.stderr)

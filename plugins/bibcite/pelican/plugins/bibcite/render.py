@@ -12,14 +12,14 @@ import re
 from html import escape
 from urllib.parse import quote as percent
 
-from .bibliography import KINDS, Source
+from . import hooks
+from .bibliography import Source
 from .export import coins
 from .resolve import Note, Ref
 
 SAFE_NAME_RE = re.compile(r"[\w][\w.-]*")
 #: Names the sources folder already uses (its index).
 RESERVED_NAMES = frozenset({"index"})
-KIND_LABELS = {kind: text.split(":")[0] for kind, text in KINDS.items()}
 
 
 def source_name(key: str) -> str:
@@ -77,8 +77,7 @@ def marker(marks: tuple[tuple[int, Ref], ...], notes: tuple[Note, ...]) -> str:
 
 def _side(number: int, ref: Ref, source: Source) -> str:
     pin = pinpoint(ref, source, link=False)
-    kind = (f' <i class="kind-{escape(source.kind)}">{escape(KIND_LABELS.get(source.kind, source.kind))}</i>'
-            if source.kind else "")
+    kind = f' <i class="kind-{escape(source.kind)}">{escape(source.kind_label)}</i>' if source.kind else ""
     return f"<b>{number}</b> {escape(source.short_label)}{kind}" + (f" — {pin}" if pin else "")
 
 
@@ -99,8 +98,8 @@ def badge(source: Source) -> str:
     if not source.kind:
         return ""
     return (
-        f'<span class="badge kind-{escape(source.kind)}" title="{escape(KINDS.get(source.kind, ""))}">'
-        f"{escape(KIND_LABELS.get(source.kind, source.kind))}</span>"
+        f'<span class="badge kind-{escape(source.kind)}" title="{escape(source.kind_meaning)}">'
+        f"{escape(source.kind_label)}</span>"
     )
 
 
@@ -173,8 +172,10 @@ def note_item(note: Note, root: str = "") -> str:
         if ref.prefix or ref.locator or ref.quote
     ]
     pin_list = f'<ul class="pinpoints">{"".join(pins)}</ul>' if pins else ""
-    reliability = (
-        f'<p class="reliability"><strong>Reliability:</strong> {escape(source.note)}</p>' if source.note else ""
+    extras = "".join(
+        f'<p class="{escape(cls)}"><strong>{escape(label)}:</strong> {escape(text)}</p>'
+        for function in hooks.REGISTRY.get("note_fields")
+        for cls, label, text in function(source)
     )
     # COinS: reference managers (Zotero's connector) offer to save each source of the page.
     openurl = f'<span class="Z3988" title="{escape(coins(source))}"></span>'
@@ -183,7 +184,7 @@ def note_item(note: Note, root: str = "") -> str:
         f'<span class="backrefs">{backs}</span> {badge(source)} '
         f'<span class="source">{describe(source)}</span> '
         f'<a class="about" href="{escape(source_href(source.key, root))}">About this source</a>'
-        f"{pin_list}{reliability}{openurl}</li>"
+        f"{pin_list}{extras}{openurl}</li>"
     )
 
 
@@ -222,7 +223,7 @@ def jsonld(headline: str, description: str, notes: tuple[Note, ...], url: str = 
                               for name in source.creators]
         if source.date:
             item["datePublished"] = source.date
-        item["genre"] = KIND_LABELS.get(source.kind, source.kind)
+        item["genre"] = source.kind_label
         citations.append(item)
     data: dict[str, object] = {
         "@context": "https://schema.org",

@@ -15,8 +15,8 @@ import re
 import stat
 from pathlib import Path
 
-from .bibliography import Source
-from .problems import NOTE, Problem
+from pelican.plugins.bibcite.bibliography import Source
+from pelican.plugins.bibcite.problems import NOTE, Problem
 
 QUOTE_MARKS = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u00ab": '"',
                              "\u00bb": '"', "\u2032": "'"})
@@ -137,27 +137,24 @@ def skipped_notice(folder: Path) -> Problem:
                    "place the articles' texts there (CI has them) to run these checks", NOTE)
 
 
-#: Where the plan's text begins in the article that reproduces it, and what follows its last point.
-PLAN_START = "peace plan Sovereignty and security guarantees 1. "
-SECTION_HEADINGS = ("Sovereignty and security guarantees", "Economics and recovery", "Territory",
-                    "Humanitarian issues and confidence-building measures")
 #: A sub-item label ("a. "): after a colon, a full stop, a line break or the start, before a capital.
 LABEL_RE = re.compile(r"(?:(?<=[:.;\s])|^)\s*[a-z]\.\s(?=[A-Z\u2018\u201c'\"])")
 
 
-def plan_points(text: str, count: int) -> dict[int, str]:
-    """The plan's points 1..*count* in the normalised text that reproduces it, by number; {} if not found.
+def plan_points(text: str, count: int, start_text: str) -> dict[int, str]:
+    """The document's points 1..*count* in the normalised text that reproduces it, by number; {} if not found.
 
+    *start_text* is where the document begins in that text, ending with "1. ".
     The reproduced text runs points together ("personnel.7. Ukraine"), so each
     point is found as "N. " after the previous one; the last one ends at its
     final full stop before the article's next footnote (a sentence that does not
     start a point).
     """
-    start = text.find(PLAN_START)
-    if start == -1:
+    start = text.find(start_text)
+    if start == -1 or not start_text.endswith("1. "):
         return {}
     starts = []
-    at = start + len(PLAN_START) - 3
+    at = start + len(start_text) - 3
     for number in range(1, count + 1):
         m = re.compile(rf"(?<![0-9]){number}\. ").search(text, at)
         if m is None:
@@ -178,10 +175,10 @@ def _last_point_end(text: str, body: int) -> int:
     return m.start() + 1 if m else len(text)
 
 
-def squeezed(text: str) -> str:
-    """*text* without sub-item labels, section headings and whitespace, for comparing a clause with its point."""
+def squeezed(text: str, headings: tuple[str, ...] = ()) -> str:
+    """*text* without sub-item labels, section *headings* and whitespace, for comparing a clause with its point."""
     text = normalise(text)
-    for heading in SECTION_HEADINGS:
+    for heading in headings:
         text = text.replace(heading, " ")
     # The reproduced plan marks some lists with "▪️" where the page uses Markdown bullets.
     return re.sub(r"[\s\u25aa\ufe0f]+", "", LABEL_RE.sub(" ", text))

@@ -30,7 +30,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 #: (pages, entries) of the benchmark's sizes; "large" takes minutes to build.
 SIZES = {"small": (28, 40), "medium": (500, 400), "large": (5000, 2000)}
 #: A: Markdown footnotes; B: our citations with bibcite; N: no citations (reference).
@@ -274,11 +274,10 @@ def settings_text(variant: str, site: Path) -> str:
         lines.append("PLUGINS = []")
     else:
         lines += [
-            f"PLUGIN_PATHS = [{str(REPO / 'plugins')!r}]",
-            "PLUGINS = ['bibcite']",
+            "PLUGINS = ['pelican.plugins.bibcite']",
             f"BIBCITE_ROOT = {str(site)!r}",
             "BIBCITE_BIBLIOGRAPHY = ['citations']",
-            "BIBCITE_SOURCE_TEXTS = ''",
+            f"BIBCITE_KINDS = {dict((k, k.capitalize() + ': a kind of source') for k in KINDS)!r}",
         ]
     return "\n".join(lines) + "\n"
 

@@ -23,9 +23,9 @@ META_MORE_RE = re.compile(r"^[ ]{4,}(?P<value>.*)")
 BEGIN_RE = re.compile(r"^-{3}(\s.*)?")
 END_RE = re.compile(r"^(-{3}|\.{3})(\s.*)?")
 
-#: Fields every page may set, and those only a clause page may set.
-PAGE_FIELDS = ("title", "date", "modified", "summary", "corrected")
-CLAUSE_FIELDS = ("clause", "section", "related")
+#: The fields a page may set when the site gives no list (BIBCITE_HEADER_FIELDS); other plugins add
+#: their own per page (hooks.page_rules).
+PAGE_FIELDS = ("title", "date", "modified", "summary")
 #: Fields whose value may go on over indented lines (the others are one line).
 MULTILINE_FIELDS = frozenset({"summary"})
 #: Fields Pelican converts as Markdown (its FORMATTED_FIELDS); the others are plain text, escaped when printed.
@@ -36,8 +36,6 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 MAX_LINES = 40
 #: The codes of header problems; a page with any of them is not converted.
 CODES = frozenset({"md.meta-field", "md.meta-value"})
-#: One correction in a page's header: its date and the id of its entry on the corrections page.
-CORRECTION_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\s+#?([a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*)")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -103,26 +101,33 @@ def parse(text: str) -> tuple[dict[str, Field], list[Field], int]:
     return fields, ordered, index
 
 
-def check(text: str, path: str, is_clause: bool) -> tuple[dict[str, Field], list[Problem]]:
-    """The header's fields and the problems with them: unknown, repeated, malformed or unsafe."""
+def check(text: str, path: str, allowed: tuple[str, ...] | None = PAGE_FIELDS,
+          owns_title: bool = False, elsewhere: tuple[tuple[str, str], ...] = ()
+          ) -> tuple[dict[str, Field], list[Problem]]:
+    """The header's fields and the problems with them: unknown, repeated, malformed or unsafe.
+
+    *allowed*: the fields this page may set (None: any, as Pelican reads them);
+    *owns_title*: a plugin reports a missing title itself; *elsewhere*: fields
+    other pages may set, with the hint to give when this one sets them.
+    """
+    hints = dict(elsewhere)
     fields, ordered, end = parse(text)
     problems: list[Problem] = []
-    allowed = PAGE_FIELDS + (CLAUSE_FIELDS if is_clause else ())
     if end > MAX_LINES:
         problems.append(Problem(path, MAX_LINES + 1, 1, "md.meta-field", f"the header has more than {MAX_LINES} lines",
                                 "end the header with a blank line; the page's text goes after it"))
     seen: set[str] = set()
     for item in ordered:
         column = item.column
-        if item.name not in allowed:
-            problems.append(_refused(path, item, is_clause, allowed))
+        if allowed is not None and item.name not in allowed:
+            problems.append(_refused(path, item, hints.get(item.name, ""), allowed))
             continue
         if item.name in seen:
             problems.append(Problem(path, item.line, 1, "md.meta-field", f"header field {item.name!r} is given twice",
                                     "keep one; write the value on one line"))
             continue
         seen.add(item.name)
-        if item.continued and item.name not in MULTILINE_FIELDS:
+        if allowed is not None and item.continued and item.name not in MULTILINE_FIELDS:
             problems.append(Problem(path, item.line + 1, 1, "md.meta-field",
                                     f"header field {item.name!r} goes on over an indented line",
                                     "write the value on one line, or end the header with a blank line"))
@@ -133,39 +138,21 @@ def check(text: str, path: str, is_clause: bool) -> tuple[dict[str, Field], list
         elif item.name == "title" and not item.value:
             problems.append(Problem(path, item.line, column, "md.meta-value", "the title is empty",
                                     "give the page a title"))
-        elif item.name == "corrected" and corrections(item.value) is None:
-            problems.append(Problem(path, item.line, column, "md.meta-value",
-                                    f"corrected {item.value[:60]!r} is not 'YYYY-MM-DD entry-id' (several separated by ';')",
-                                    "give the date of the correction and the id of its entry on the corrections page, "
-                                    "e.g. Corrected: 2026-12-02 plan-provenance"))
         elif item.name in DATE_FIELDS and not valid_date(item.value):
             problems.append(Problem(path, item.line, column, "md.meta-value",
                                     f"{item.name} {item.value[:40]!r} is not a real date as YYYY-MM-DD",
                                     "write the date as YYYY-MM-DD, e.g. 2026-11-22 (optionally followed by HH:MM)"))
-    if "title" not in fields and not is_clause:  # a clause page's missing title is clause.missing-field
+    if "title" not in fields and not owns_title:
         problems.append(Problem(path, 1, 1, "md.meta-value", "the page has no title",
                                 "start the file with a header line 'Title: ...', then a blank line"))
     return fields, problems
 
 
-def _refused(path: str, item: Field, is_clause: bool, allowed: tuple[str, ...]) -> Problem:
-    if item.name in CLAUSE_FIELDS:
-        hint = "only pages in the clauses folder are clause pages; move the page there or remove the field"
-    else:
+def _refused(path: str, item: Field, hint: str, allowed: tuple[str, ...]) -> Problem:
+    if not hint:
         hint = ("a page may set only " + ", ".join(name.capitalize() for name in allowed)
                 + "; where a page is written and how it looks are decided by the site, not the page")
     return Problem(path, item.line, 1, "md.meta-field", f"header field {item.name!r} is not allowed", hint)
-
-
-def corrections(value: str) -> list[tuple[str, str]] | None:
-    """The (date, entry id) pairs of a Corrected field, or None when one is malformed."""
-    found = []
-    for part in value.split(";"):
-        m = CORRECTION_RE.fullmatch(part.strip())
-        if not m or not valid_date(m.group(1)):
-            return None
-        found.append((m.group(1), m.group(2)))
-    return found
 
 
 def valid_date(value: str) -> bool:

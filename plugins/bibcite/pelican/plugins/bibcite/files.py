@@ -135,28 +135,21 @@ def _rel(path: Path, root: Path) -> str:
         return Path(path).as_posix()
 
 
-#: Output names only a clause page may take (point-21.html).
-CLAUSE_OUTPUT_RE = re.compile(r"point-[0-9]+\.html")
+def check_outputs(pages: list[tuple[str, str]], reported: set[str] | frozenset[str] = frozenset()) -> list[Problem]:
+    """No two pages write the same file.
 
-
-def check_outputs(pages: list[tuple[str, str, bool]]) -> list[Problem]:
-    """No two pages write the same file, and only clause pages write point-N.html.
-
-    *pages*: (repository-relative source path, output name, whether it is a clause page).
+    *pages*: (repository-relative source path, output name); *reported*: paths
+    whose clash another check already explained (two pages for one clause).
     """
     problems = []
     first: dict[str, str] = {}
-    for path, name, is_clause in sorted(pages):
-        if not is_clause and CLAUSE_OUTPUT_RE.fullmatch(name):
-            problems.append(_problem(path, "file.output", f"would be written as {name}, the address of a clause page",
-                                     "rename the file; point-N is kept for the clause pages"))
-        elif name in first and is_clause and CLAUSE_OUTPUT_RE.fullmatch(name):
-            continue  # two pages for one clause: clause.duplicate says so
-        elif name in first:
+    for path, name in sorted(pages):
+        if path in reported:
+            continue
+        if name in first:
             problems.append(_problem(path, "file.output", f"would be written as {name}, like {shown(first[name])}",
                                      "rename one of the two files: a page's address is its file name"))
-        else:
-            first[name] = path
+        first.setdefault(name, path)
     return problems
 
 

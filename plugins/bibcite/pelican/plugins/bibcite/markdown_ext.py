@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from typing import Any
 
 from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
@@ -17,26 +18,36 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
-from . import render, safety, syntax
+from . import hooks, render, safety, syntax
 from .bibliography import Source
 from .problems import Problem
 from .resolve import Note, resolve
+from .settings import Policy
 
-#: Classes a fenced div (``::: {.name}``) may carry, and the element each becomes.
-DIV_CLASSES = {"clause": "blockquote", "differ": "section"}
 DIV_OPEN_RE = re.compile(r"^:::+\s*\{\s*\.([A-Za-z][\w-]*)\s*\}\s*$")
 DIV_CLOSE_RE = re.compile(r"^:::+\s*$")
-ITEM_RE = re.compile(r"^([a-z])\.\s+")
+LIST_MARKER_RE = re.compile(r"^[-*+]\s+")
 
 
 @dataclass
-class ClauseParagraph:
-    """A paragraph of a clause's verbatim text, for the verbatim check."""
+class DivParagraph:
+    """A paragraph (or list item) inside a fenced div, as plain text."""
 
-    #: the paragraph's text without its item label or list marker
+    #: the paragraph's text, white space squeezed, without its list marker
     text: str
     #: 1-based line in the source file
     line: int
+
+
+@dataclass
+class Div:
+    """A fenced div ``::: {.name}`` ... ``:::`` of the source."""
+
+    name: str
+    #: 1-based lines of its opening and closing fences
+    start: int
+    end: int
+    paragraphs: list[DivParagraph] = field(default_factory=list)
 
 
 #: Stand-in for a citation marker until the page is sanitised. STX and ETX cannot come
@@ -52,9 +63,8 @@ class DocumentResult:
 
     notes: tuple[Note, ...] = ()
     problems: list[Problem] = field(default_factory=list)
-    clause_text: list[ClauseParagraph] = field(default_factory=list)
-    #: 1-based inclusive line ranges of the ``::: {.clause}`` fences (the verbatim plan text)
-    clause_ranges: list[tuple[int, int]] = field(default_factory=list)
+    #: the closed fenced divs, in order
+    divs: list[Div] = field(default_factory=list)
     #: marker HTML of each citation group, put in place of its token by place_markers()
     markers: list[str] = field(default_factory=list)
     #: (line, column) of each citation group, for problems about its marker
@@ -64,8 +74,13 @@ class DocumentResult:
 class BibciteExtension(Extension):
     """Registers the processors; owns the per-document state."""
 
-    def __init__(self, sources: dict[str, Source] | None = None, **kwargs):
+    def __init__(self, sources: dict[str, Source] | None = None, policy: Policy | None = None, **kwargs: Any):
         self.sources: dict[str, Source] = sources or {}
+        self.policy = policy or Policy()
+        #: the page being read, for the tree hooks
+        self.document: hooks.Document | None = None
+        #: id prefixes other plugins reserve on this page
+        self.reserved: tuple[str, ...] = ()
         self.path = ""
         #: the document's text, to locate what the tree checks find
         self.text = ""
@@ -75,9 +90,11 @@ class BibciteExtension(Extension):
         self.result = DocumentResult()
         super().__init__(**kwargs)
 
-    def begin(self, path: str) -> None:
+    def begin(self, path: str, document: hooks.Document | None = None, reserved: tuple[str, ...] = ()) -> None:
         """Start a new document at repository-relative *path*."""
         self.path = path
+        self.document = document
+        self.reserved = reserved
         self.text = ""
         self.assigned = set()
         self.active = True
@@ -97,15 +114,15 @@ class BibciteExtension(Extension):
           marker and checks raw HTML, links and fenced divs.
         - ``bibcite-div`` block processor, priority 75: before code blocks
           (80 runs first) are out of the way, ahead of lists and paragraphs,
-          so a ``::: {.clause}`` fence becomes one element.
+          so a ``::: {.name}`` fence becomes one element.
         - ``bibcite-anchors`` treeprocessor, priority 4: after ``toc`` (5) has
-          given headings their ids, gives every clause item (``point-21-b``)
-          and annotation paragraph (``reporting-3``) a stable id, then checks
-          the whole tree (check_tree): links as the browser will follow them,
-          ids, and anything the sanitiser would remove.
+          given headings their ids, gives every paragraph and list item a
+          stable id (``reporting-3``), checks the whole tree (check_tree):
+          links as the browser will follow them, ids, and anything the
+          sanitiser would remove; then runs the ``tree`` hooks.
         """
         md.preprocessors.register(CitationPreprocessor(md, self), "bibcite", 28)
-        md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "bibcite-div", 75)
+        md.parser.blockprocessors.register(FencedDivProcessor(md.parser, self.policy), "bibcite-div", 75)
         md.treeprocessors.register(AnchorTreeprocessor(md, self), "bibcite-anchors", 4)
 
 
@@ -137,7 +154,7 @@ class CitationPreprocessor(Preprocessor):
             problems.append(Problem(ext.path, line, col, "cite.in-metadata", "citation in a metadata field",
                                     "cite in the body of the page; the header (title, summary...) has no notes"))
         problems.extend(self._check_divs(lines))
-        ext.result.clause_text, ext.result.clause_ranges = self._clause_paragraphs(lines)
+        ext.result.divs = self._divs(lines)
         resolved = resolve(groups, ext.sources, text, ext.path)
         problems.extend(resolved.problems)
         ext.result.notes = resolved.notes
@@ -170,10 +187,12 @@ class CitationPreprocessor(Preprocessor):
                                             f"fenced div opened inside the one opened on line {open_at}",
                                             "close the first with ':::' before opening another"))
                 open_at = number
-                if m.group(1) not in DIV_CLASSES:
+                if self.ext.policy.div(m.group(1)) is None:
+                    names = [name for name, _, _ in self.ext.policy.divs]
                     problems.append(Problem(self.ext.path, number, m.start(1) + 1, "md.div-class",
                                             f"unknown fenced div class {m.group(1)!r}",
-                                            "use one of " + ", ".join("." + c for c in DIV_CLASSES)))
+                                            "use one of " + ", ".join("." + c for c in names) if names else
+                                            "this site has no fenced divs (BIBCITE_DIVS); remove the ':::' lines"))
             elif DIV_CLOSE_RE.match(line):
                 if open_at is None:
                     problems.append(Problem(self.ext.path, number, 1, "md.div-unopened",
@@ -182,40 +201,37 @@ class CitationPreprocessor(Preprocessor):
             elif line.startswith(":::"):
                 problems.append(Problem(self.ext.path, number, 1, "md.div-syntax",
                                         f"malformed fenced div line {line.strip()!r}",
-                                        "write '::: {.clause}' or '::: {.differ}' to open and ':::' to close"))
+                                        "write '::: {.name}' to open and ':::' to close"))
         if open_at is not None:
             problems.append(Problem(self.ext.path, open_at, 1, "md.div-unclosed", "fenced div is never closed",
                                     "add a line ':::' after its content"))
         return problems
 
     @staticmethod
-    def _clause_paragraphs(lines: list[str]) -> tuple[list[ClauseParagraph], list[tuple[int, int]]]:
-        """Paragraphs (list items included) inside ``::: {.clause}`` fences, and the fences' line ranges."""
-        paragraphs: list[ClauseParagraph] = []
-        ranges: list[tuple[int, int]] = []
-        inside = False
-        opened = 0
+    def _divs(lines: list[str]) -> list[Div]:
+        """The fenced divs of the source, each with its paragraphs (list items included) as plain text."""
+        divs: list[Div] = []
         current: list[str] = []
         start = 0
 
         def flush() -> None:
-            if current:
-                text = " ".join(" ".join(current).split())
-                text = ITEM_RE.sub("", re.sub(r"^[-*+]\s+", "", text))
-                paragraphs.append(ClauseParagraph(text, start))
-                current.clear()
+            if current and divs:
+                text = LIST_MARKER_RE.sub("", " ".join(" ".join(current).split()))
+                divs[-1].paragraphs.append(DivParagraph(text, start))
+            current.clear()
 
+        inside = False
         for number, line in enumerate(lines, 1):
             m = DIV_OPEN_RE.match(line)
-            if m and m.group(1) == "clause":
+            if m and not inside:
+                divs.append(Div(m.group(1), number, 0))
                 inside = True
-                opened = number
                 continue
             if not inside:
                 continue
             if DIV_CLOSE_RE.match(line):
                 flush()
-                ranges.append((opened, number))
+                divs[-1].end = number
                 inside = False
             elif not line.strip() or re.match(r"^[-*+]\s", line):
                 flush()
@@ -226,15 +242,19 @@ class CitationPreprocessor(Preprocessor):
                 if not current:
                     start = number
                 current.append(line)
-        return paragraphs, ranges
+        return [div for div in divs if div.end]
 
 
 class FencedDivProcessor(BlockProcessor):
-    """Turns ``::: {.name}`` ... ``:::`` into one element with class *name*."""
+    """Turns ``::: {.name}`` ... ``:::`` into one element, as BIBCITE_DIVS says."""
+
+    def __init__(self, parser: Any, policy: Policy):
+        super().__init__(parser)
+        self.policy = policy
 
     def test(self, parent: etree.Element, block: str) -> bool:
         m = DIV_OPEN_RE.match(block.split("\n", 1)[0])
-        return bool(m and m.group(1) in DIV_CLASSES)
+        return bool(m and self.policy.div(m.group(1)))
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         head, _, rest = blocks.pop(0).partition("\n")
@@ -254,13 +274,14 @@ class FencedDivProcessor(BlockProcessor):
             if not blocks:
                 break  # unclosed: reported by the preprocessor
             pending = blocks.pop(0)
-        element = etree.SubElement(parent, DIV_CLASSES[name])
-        element.set("class", f"{name}-text" if name == "clause" else name)
+        tag, cls = self.policy.div(name) or ("div", name)
+        element = etree.SubElement(parent, tag)
+        element.set("class", cls)
         self.parser.parseBlocks(element, [b for b in inner if b.strip()])
 
 
 class AnchorTreeprocessor(Treeprocessor):
-    """Stable ids: the clause quotation and its items, and every annotation paragraph."""
+    """Stable ids for every paragraph; the tree check; the other plugins' tree hooks."""
 
     def __init__(self, md: Markdown, ext: BibciteExtension):
         super().__init__(md)
@@ -269,19 +290,20 @@ class AnchorTreeprocessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         if self.ext.active:
             self._markers_in_text_only(root)
-        meta = getattr(self.md, "Meta", {}) or {}
-        number = (meta.get("clause") or [""])[0].strip()
         prefix, count = "intro", 0
         for child in root:
             if child.tag in ("h2", "h3") and child.get("id"):
-                prefix, count = child.get("id"), 0
-            elif child.tag == "blockquote" and child.get("class") == "clause-text":
-                if number:
-                    self._clause(child, number)
+                prefix, count = child.get("id") or prefix, 0
             else:
                 count = self._paragraphs(child, prefix, count)
-        if self.ext.active:
+        if not self.ext.active:
+            return
+        if self.ext.policy.untrusted:
             self.ext.result.problems.extend(check_tree(root, self.ext))
+        document = self.ext.document
+        if document is not None:
+            for function in hooks.REGISTRY.get("tree"):
+                function(root, document)
 
     def _markers_in_text_only(self, root: etree.Element) -> None:
         """Take citation tokens out of attributes and raw HTML, where a marker cannot go.
@@ -315,27 +337,6 @@ class AnchorTreeprocessor(Treeprocessor):
                 count = self._paragraphs(item, prefix, count)
         return count
 
-    def _clause(self, quote: etree.Element, number: str) -> None:
-        quote.set("id", f"point-{number}-text")
-        self.ext.assigned.add(f"point-{number}-text")
-        bullet = 0
-        for child in quote:
-            if child.tag == "p" and child.text and (m := ITEM_RE.match(child.text)):
-                anchor = f"point-{number}-{m.group(1)}"
-                child.set("id", anchor)
-                self.ext.assigned.add(anchor)
-                label = etree.Element("a", {"class": "item-label", "href": f"#{anchor}",
-                                            "aria-label": f"Point {number}, sub-item {m.group(1)} (link)"})
-                label.text = m.group(1) + "."
-                label.tail = " " + child.text[m.end() :]
-                child.text = None
-                child.insert(0, label)
-            elif child.tag in ("ul", "ol"):
-                for li in child.iter("li"):
-                    bullet += 1
-                    li.set("id", f"point-{number}-{bullet}")
-                    self.ext.assigned.add(f"point-{number}-{bullet}")
-
 
 def place_markers(html: str, result: DocumentResult, path: str) -> str:
     """*html* (sanitised) with each citation token replaced by its marker.
@@ -360,8 +361,6 @@ def place_markers(html: str, result: DocumentResult, path: str) -> str:
     return html
 
 
-#: Class names the converted tree may carry: our fenced divs and clause labels, and code languages.
-TREE_CLASSES = frozenset({"clause-text", "differ", "item-label"})
 
 
 def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
@@ -402,7 +401,8 @@ def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
                         "(point-21.html#text, method.html)")
             elif name == "class":
                 classes = value.split()
-                if not all(c in TREE_CLASSES or (tag == "code" and c.startswith("language-")) for c in classes):
+                allowed_classes = {cls for _, _, cls in ext.policy.divs}
+                if not all(c in allowed_classes or (tag == "code" and c.startswith("language-")) for c in classes):
                     add(value, "md.attribute", f"class {value[:40]!r} is the site's own or not allowed",
                         "remove it; classes are set by the site")
             elif name == "id":
@@ -410,7 +410,7 @@ def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
                     add(value, "md.duplicate-id", f"id {value!r} is used twice on this page",
                         "give one of the headings another id with {#other-id}")
                 seen_ids.add(value)
-                if value not in ext.assigned and safety.RESERVED_ID_RE.fullmatch(value):
+                if value not in ext.assigned and safety.reserved_id(value, ext.reserved):
                     needle = "#" + value if "#" + value in ext.text else "".join(element.itertext()).strip()
                     add(needle or value, "md.duplicate-id", f"id {value!r} is one the site's notes and anchors use",
                         "give the heading another id with {#other-id}; ids are otherwise set by the site")

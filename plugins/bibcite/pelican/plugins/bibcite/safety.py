@@ -25,6 +25,7 @@ import re
 
 from . import htmltok
 from .problems import Problem
+from .settings import Policy
 from .syntax import LineIndex, fences
 
 #: Raw HTML elements a contributor may write; everything else is an error.
@@ -59,7 +60,12 @@ ATTR_LIST_TOKEN_RE = re.compile(r"""([^\s=}]+)(?:=("[^"\n]*"|'[^'\n]*'|[^\s}]*))
 ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*")
 #: The site's own ids, and heading ids whose paragraphs would be numbered into them (a heading "note"
 #: numbers its paragraphs note-1, note-2...): never a contributor's, in an attribute list or the tree.
-RESERVED_ID_RE = re.compile(r"(?:note|cite|point|source|notes|intro)(?:-.*)?|main")
+RESERVED_ID_RE = re.compile(r"(?:note|cite|source|notes|intro)(?:-.*)?|main")
+
+
+def reserved_id(anchor: str, prefixes: tuple[str, ...] = ()) -> bool:
+    """Whether *anchor* is one of bibcite's own ids, or starts with a prefix another plugin reserved."""
+    return bool(RESERVED_ID_RE.fullmatch(anchor)) or any(anchor == p or anchor.startswith(p + "-") for p in prefixes)
 #: A fenced div line, whose braces are ours (checked by the div checks).
 DIV_LINE_RE = re.compile(r"^[ ]{0,3}:::")
 #: What the published HTML may contain: what our Markdown and renderer produce, nothing more (nh3's allowlist).
@@ -181,11 +187,15 @@ def _depth(line: str) -> int:
     return depth + columns // 4
 
 
-def check_markdown(text: str, path: str, skip: list[tuple[int, int]]) -> list[Problem]:
-    """Located problems for unsafe raw HTML, images and attribute lists in *text*, its header included.
+def check_markdown(text: str, path: str, skip: list[tuple[int, int]], policy: Policy | None = None,
+                   reserved: tuple[str, ...] = ()) -> list[Problem]:
+    """Located problems for unsafe links, raw HTML, footnotes, images and attribute lists in *text*.
 
     *skip*: the code spans and code blocks of *text* (not its header, which becomes HTML too).
+    Links are always checked; the rest as *policy* says (default: a stranger's page).
+    *reserved*: id prefixes other plugins keep for themselves.
     """
+    policy = policy or Policy(raw_html=False, footnotes=False, untrusted=True)
     index = LineIndex(text)
     problems = []
 
@@ -196,7 +206,7 @@ def check_markdown(text: str, path: str, skip: list[tuple[int, int]]) -> list[Pr
     prose = blank(text, skip)
     autolinks = [(m.start(), m.end()) for m in AUTOLINK_RE.finditer(prose)]
     refused: set[str] = set()
-    for token in htmltok.tokenize(blank(prose, autolinks)):
+    for token in htmltok.tokenize(blank(prose, autolinks)) if not policy.raw_html else ():
         why = _html_problem(token)
         if why and not (token.kind == "end" and token.name in refused):  # one problem per element
             where, message, hint = why
@@ -209,13 +219,26 @@ def check_markdown(text: str, path: str, skip: list[tuple[int, int]]) -> list[Pr
             code = "md.link-intrasite" if "link syntax" in why else "md.link-scheme"
             add(m.start(group), code, why, "link only to http(s) addresses, or to a page of this site by its "
                 "address (point-21.html#text, method.html)")
+    if policy.untrusted:
+        problems.extend(_untrusted(text, prose, path, index, reserved))
+    for m in FOOTNOTE_RE.finditer(prose) if not policy.footnotes else ():
+        add(m.start(), "cite.footnote", f"Markdown footnote {m.group(0)!r}: its note would have no source",
+            "cite a source with [@key]; write an aside in the text itself")
+    return problems
+
+
+def _untrusted(text: str, prose: str, path: str, index: LineIndex, reserved: tuple[str, ...]) -> list[Problem]:
+    """What a stranger's page may not do: attributes on code fences, images, classes and the site's ids."""
+    problems = []
+
+    def add(offset: int, code: str, message: str, hint: str) -> None:
+        line, col = index.locate(offset)
+        problems.append(Problem(path, line, col, code, message, hint))
+
     for start, _, opening in fences(text):
         if "{" in text[start:opening]:
             add(start, "md.attribute", "attribute list on a fenced code block",
                 "name the language only (```python), or nothing: ids and classes are set by the site")
-    for m in FOOTNOTE_RE.finditer(prose):
-        add(m.start(), "cite.footnote", f"Markdown footnote {m.group(0)!r}: its note would have no source",
-            "cite a source with [@key]; write an aside in the text itself")
     for m in IMAGE_RE.finditer(prose):
         add(m.start(), "md.image", "images are not published on this site",
             "describe what the image shows in words, and link to it if it matters")
@@ -227,7 +250,7 @@ def check_markdown(text: str, path: str, skip: list[tuple[int, int]]) -> list[Pr
             name = token.group(1)
             offset = m.start(1) + token.start()
             if name.startswith("#"):
-                why = _id_problem(name[1:], seen_ids, index.locate(offset)[0])
+                why = _id_problem(name[1:], seen_ids, index.locate(offset)[0], reserved)
                 if why:
                     add(offset, "md.attribute", why, "give a heading an id of lower-case words joined by hyphens, "
                         "e.g. {#what-changed}; ids ending in a number, or starting with note-, cite-, point- or "
@@ -275,9 +298,9 @@ def _tags_hint() -> str:
     return "write Markdown instead; allowed inline elements: " + ", ".join(sorted(ALLOWED_TAGS))
 
 
-def _id_problem(anchor: str, seen: dict[str, int], line: int) -> str | None:
+def _id_problem(anchor: str, seen: dict[str, int], line: int, reserved: tuple[str, ...] = ()) -> str | None:
     """Why a contributor's ``#id`` is refused, or None."""
-    if not ID_RE.fullmatch(anchor) or RESERVED_ID_RE.fullmatch(anchor) or re.search(r"-[0-9]", anchor):
+    if not ID_RE.fullmatch(anchor) or reserved_id(anchor, reserved) or re.search(r"-[0-9]", anchor):
         return f"id {anchor[:40]!r} is not allowed"
     if anchor in seen:
         return f"id {anchor!r} is already used on line {seen[anchor]}"

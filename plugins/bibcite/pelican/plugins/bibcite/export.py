@@ -8,9 +8,10 @@ field of each entry as it was written, our own fields (kind, note...) included.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from urllib.parse import urlencode
 
-from .bibliography import KINDS, Source
+from .bibliography import Source
 
 #: biblatex entry type -> CSL item type.
 CSL_TYPES = {
@@ -26,14 +27,12 @@ CSL_TYPES = {
     "movie": "motion_picture", "music": "song", "performance": "performance", "review": "review",
     "standard": "standard", "video": "motion_picture",
 }
-#: Sources of these kinds are news items when they are articles or web pages.
-NEWS_KINDS = {"news", "analysis", "opinion", "commentary"}
 
 
-def csl_item(source: Source) -> dict[str, object]:
-    """One source as a CSL-JSON item."""
+def csl_item(source: Source, newspaper_kinds: Collection[str] = ()) -> dict[str, object]:
+    """One source as a CSL-JSON item; articles and web pages of *newspaper_kinds* are newspaper articles."""
     kind = CSL_TYPES.get(source.entry_type, "document")
-    if source.kind in NEWS_KINDS and source.entry_type in ("article", "online"):
+    if source.kind in newspaper_kinds and source.entry_type in ("article", "online"):
         kind = "article-newspaper"
     item: dict[str, object] = {"id": source.key, "type": kind}
     if source.title:
@@ -51,7 +50,7 @@ def csl_item(source: Source) -> dict[str, object]:
         item["URL"] = source.url
     if source.doi:
         item["DOI"] = source.doi
-    notes = [KINDS[source.kind]] if source.kind else []
+    notes = [source.kind_meaning] if source.kind else []
     if source.note:
         notes.append(f"Reliability: {source.note}")
     if source.unknown:
@@ -59,7 +58,7 @@ def csl_item(source: Source) -> dict[str, object]:
     if notes:
         item["note"] = "\n".join(notes)
     if source.kind:
-        item["genre"] = KINDS[source.kind].split(":")[0]
+        item["genre"] = source.kind_label
     return item
 
 
@@ -71,9 +70,9 @@ def _csl_name(name: object) -> dict[str, str]:
     return {key: value for key, value in parts.items() if value}
 
 
-def csl_json(sources: list[Source]) -> str:
+def csl_json(sources: list[Source], newspaper_kinds: Collection[str] = ()) -> str:
     """Every source as a CSL-JSON array, sorted by key, one stable text for the same sources."""
-    items = [csl_item(source) for source in sorted(sources, key=lambda s: s.key)]
+    items = [csl_item(source, newspaper_kinds) for source in sorted(sources, key=lambda s: s.key)]
     return json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 

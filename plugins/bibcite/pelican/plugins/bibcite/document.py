@@ -1,9 +1,8 @@
-"""One Markdown document, read and checked without Pelican: used by the reader and by `make check`.
+"""One Markdown document, read and checked without Pelican: used by the reader and by a check run.
 
-Decoding, the clause header, citations, unsafe input, the honesty checks
-(quoted pinpoints, verbatim clause text, quotation length, copying) and the
-final sanitising of the HTML all happen here, so the linter and the build
-report exactly the same problems.
+Decoding, the header, citations, unsafe input, the other plugins' document
+hooks and the final sanitising of the HTML all happen here, so a check
+without a build and the build report exactly the same problems.
 """
 
 from __future__ import annotations
@@ -17,16 +16,16 @@ from typing import Any
 import nh3
 from markdown import Markdown
 
-from . import clauses, header, quotes, safety
+from . import header, hooks, safety
 from .markdown_ext import BibciteExtension, DocumentResult, place_markers
 from .problems import Problem
 from .render import notes_section as render_notes
 from .safety import SAFE_ATTRIBUTES, SAFE_SCHEMES, SAFE_TAGS
+from .settings import Policy
 from .syntax import LineIndex, code_spans, find_first
 
 #: Larger files are refused: no clause or page needs megabytes of Markdown.
 MAX_BYTES = 512 * 1024
-QUOTATION_RE = re.compile(r"\u201c[^\u201d]*\u201d|(?<![\w=])\"[^\"\n]*(?:\n(?!\n)[^\"\n]*)*\"")
 FRONT_MATTER_RE = re.compile(r"^---[ \t]*$", re.M)
 
 def sanitise(html: str) -> str:
@@ -59,19 +58,17 @@ class Analysis:
     meta: dict[str, list[str]] = field(default_factory=dict)
     #: notes, rendered notes and extension findings
     result: DocumentResult = field(default_factory=DocumentResult)
-    #: the checked clause header, for clause pages
-    clause: clauses.ClauseMeta | None = None
+    #: the page as the hooks saw it (None when it was not converted)
+    document: hooks.Document | None = None
     #: every problem found in this document
     problems: list[Problem] = field(default_factory=list)
     #: False when the file could not be read at all
     readable: bool = True
-    #: (date, entry id) of each correction the header records
-    corrections: list[tuple[str, str]] = field(default_factory=list)
 
     @property
-    def correction_links(self) -> str:
-        """The corrections as links to their entries, for the link check."""
-        return "".join(f'<a href="corrections.html#{anchor}"></a>' for _, anchor in self.corrections)
+    def data(self) -> dict[str, Any]:
+        """What the hooks kept about this page."""
+        return self.document.data if self.document else {}
 
     @property
     def notes_html(self) -> str:
@@ -85,11 +82,7 @@ class Context:
 
     ext: BibciteExtension
     md_settings: dict[str, Any]
-    texts: dict[str, str] | None = None
-    copy_index: quotes.CopyIndex | None = None
-    plan_key: str = "plan2025"
-    #: the plan's points by number, found once with the texts (quotes.plan_points); None without them
-    points: dict[int, str] | None = None
+    policy: Policy = field(default_factory=Policy)
     _instances: dict[str, tuple[dict[str, Any], Markdown]] = field(default_factory=dict, repr=False)
     _meta: Any = field(default=None, repr=False)
 
@@ -122,17 +115,11 @@ class Context:
         return md
 
 
-def make_context(sources: dict[str, Any], md_settings: dict[str, Any], plugin: dict[str, Any],
-                 root: Path) -> tuple[Context, list[Problem]]:
-    """The checking context for a build or for `make check`: sources, their texts, the copy index."""
-    context = Context(BibciteExtension(sources), md_settings, plan_key=plugin["BIBCITE_PLAN_KEY"])
-    folder = root / plugin["BIBCITE_SOURCE_TEXTS"] if plugin["BIBCITE_SOURCE_TEXTS"] else None
-    if folder is None or not folder.is_dir():
-        return context, [quotes.skipped_notice(folder or Path("(BIBCITE_SOURCE_TEXTS unset)"))]
-    context.texts, problems = quotes.load_texts(sources, folder)
-    context.copy_index = quotes.CopyIndex(context.texts)
-    context.points = quotes.plan_points(context.texts.get(context.plan_key, ""), clauses.CLAUSE_COUNT)
-    return context, problems
+def make_context(sources: dict[str, Any], md_settings: dict[str, Any], settings: dict[str, Any],
+                 root: Path, policy: Policy) -> tuple[Context, list[Problem]]:
+    """The checking context for a build or a check run; the other plugins' setup hooks run here."""
+    context = Context(BibciteExtension(sources, policy), md_settings, policy)
+    return context, hooks.REGISTRY.problems("setup", hooks.Setup(settings, root, sources))
 
 
 def decode(raw: bytes, path: str) -> tuple[str, Problem | None]:
@@ -159,11 +146,11 @@ def decode(raw: bytes, path: str) -> tuple[str, Problem | None]:
     return text, None
 
 
-def analyse(raw: bytes, path: str, context: Context, is_clause: bool) -> Analysis:
+def analyse(raw: bytes, path: str, context: Context) -> Analysis:
     """Read, check, convert and check again one document; never raises."""
     analysis = Analysis(path)
     try:
-        _analyse(raw, analysis, context, is_clause)
+        _analyse(raw, analysis, context)
     except Exception as exc:  # noqa: BLE001 - one bad file must become its problem, not a traceback
         analysis.problems.append(Problem(path, 1, 1, "md.internal",
                                          f"this page could not be read: {type(exc).__name__}: {str(exc)[:200]}",
@@ -172,7 +159,7 @@ def analyse(raw: bytes, path: str, context: Context, is_clause: bool) -> Analysi
     return analysis
 
 
-def _analyse(raw: bytes, analysis: Analysis, context: Context, is_clause: bool) -> None:
+def _analyse(raw: bytes, analysis: Analysis, context: Context) -> None:
     """The steps of analyse(), in order; a problem that makes conversion unsafe stops before it."""
     path = analysis.path
     text, problem = decode(raw, path)
@@ -180,42 +167,49 @@ def _analyse(raw: bytes, analysis: Analysis, context: Context, is_clause: bool) 
         analysis.problems.append(problem)
         analysis.readable = False
         return
-    fields, found = header.check(text, path, is_clause)
+    policy = context.policy
+    rules = hooks.rules_for(path)
+    allowed = None if policy.header_fields is None else policy.header_fields + rules.header_fields
+    fields, found = header.check(text, path, allowed, rules.owns_title, rules.refused)
     analysis.problems.extend(found)
-    if "corrected" in fields:
-        analysis.corrections = header.corrections(fields["corrected"].value) or []
-    if is_clause:
-        analysis.clause, found = clauses.check(fields, path)
-        analysis.problems.extend(found)
-    # Python-Markdown is slow on some inputs and the sanitiser drops what it does not allow:
-    # both are checked for before conversion, and a page that fails is not converted.
-    found = safety.check_budget(text, path)
+    document = hooks.Document(path, text, {k: (f.value, f.line, f.column) for k, f in fields.items()}, rules.role,
+                              DocumentResult())
+    analysis.problems.extend(hooks.REGISTRY.problems("header_check", document))
+    if policy.untrusted:
+        # Python-Markdown is slow on some inputs and the sanitiser drops what it does not allow:
+        # both are checked for before conversion, and a page that fails is not converted.
+        found = safety.check_budget(text, path)
+    else:
+        found = []
     if not found:
         # The header is checked too, but for the summary only: the other fields are plain text.
         skip = sorted(header.plain_ranges(text) + code_spans(text, skip_header=False))
-        found = safety.check_markdown(text, path, skip)
+        found = safety.check_markdown(text, path, skip, policy, rules.reserved_ids)
     analysis.problems.extend(found)
     if found or any(p.code in header.CODES for p in analysis.problems):
         analysis.readable = False
         return
     md = context.markdown()
-    context.ext.begin(path)
+    context.ext.begin(path, document, rules.reserved_ids)
     try:
         html = md.convert(text)
     finally:
-        analysis.result = context.ext.finish()
+        analysis.result = document.result = context.ext.finish()
+    document.assigned |= context.ext.assigned
+    analysis.document = document
     analysis.meta = {k: v for k, v in (getattr(md, "Meta", {}) or {}).items() if k in fields}
-    clean = sanitise(html)
-    lost = changed_by_sanitiser(html, clean)
-    if lost:
-        analysis.result.problems.append(_lost_problem(lost, text, path, html, clean))
-    analysis.html = compact(place_markers(inert(clean), analysis.result, path))
+    if policy.sanitise:
+        clean = sanitise(html)
+        lost = changed_by_sanitiser(html, clean)
+        if lost:
+            analysis.result.problems.append(_lost_problem(lost, text, path, html, clean))
+    else:
+        clean = html
+    if policy.untrusted:
+        clean = inert(clean)
+    analysis.html = compact(place_markers(clean, analysis.result, path))
     analysis.problems.extend(analysis.result.problems)
-    analysis.problems.extend(honesty(text, path, analysis.result, context))
-    if analysis.clause is not None:
-        if not any(p.code == "clause.not-verbatim" for p in analysis.problems):  # that already says what is wrong
-            analysis.problems.extend(whole_point(analysis.clause.number, path, analysis.result, context))
-        analysis.problems.extend(primary_pinpoints(text, path, analysis.result, context))
+    analysis.problems.extend(hooks.REGISTRY.problems("document_check", document))
 
 
 #: A start tag, and an attribute with a value, as Python-Markdown and nh3 both write them.
@@ -283,91 +277,3 @@ def inert(html: str) -> str:
     links never use that syntax, so none of the contributor's text may.
     """
     return html.replace("{", "&#123;").replace("|", "&#124;")
-
-
-def whole_point(number: int, path: str, result: DocumentResult, context: Context) -> list[Problem]:
-    """The clause quotation is point *number* of the plan: complete, in order, nothing else.
-
-    The verbatim check alone passes a paragraph found anywhere in the plan; this
-    one compares the whole quotation with the plan's own point (sub-item labels,
-    bullets and spacing aside), so a missing sub-item or a paragraph of another
-    point is caught.
-    """
-    points = context.points or {}
-    if number not in points or not result.clause_ranges:
-        return []
-    quoted = quotes.squeezed(" ".join(p.text for p in result.clause_text))
-    wanted = quotes.squeezed(points[number])
-    if quoted == wanted:
-        return []
-    at = next((i for i, (a, b) in enumerate(zip(quoted, wanted)) if a != b), min(len(quoted), len(wanted)))
-    what = ("stops before the end of" if wanted.startswith(quoted) else
-            "goes on past" if quoted.startswith(wanted) else "differs from")
-    return [Problem(path, result.clause_ranges[0][0], 1, "clause.incomplete",
-                    f"the quoted text {what} point {number} of the plan (near \u201c{wanted[max(at - 20, 0):at + 20]}\u201d)",
-                    f"quote point {number} exactly as the plan gives it, every sub-item, in order, and nothing else")]
-
-
-#: A locator that names the plan's point (and sub-item): "point 21d", "points 16 and 22".
-POINT_LOCATOR_RE = re.compile(r"points?\s+[0-9]")
-
-
-def primary_pinpoints(text: str, path: str, result: DocumentResult, context: Context) -> list[Problem]:
-    """In a clause page's plain-words section, every citation of the plan names its point or quotes it.
-
-    The section restates the plan in other words: a reader checking a sentence
-    needs to know which point (and sub-item) it restates.
-    """
-    lines = text.split("\n")
-    start = next((n for n, line in enumerate(lines, 1) if line.startswith("## ") and "{#plain-words}" in line), 0)
-    if not start:
-        return []
-    end = next((n for n, line in enumerate(lines, 1) if n > start and line.startswith("## ")), len(lines) + 1)
-    problems = []
-    for note in result.notes:
-        if note.source.key != context.plan_key:
-            continue
-        for ref in note.refs:
-            if start < ref.line < end and not ref.quote and not POINT_LOCATOR_RE.match(ref.locator):
-                problems.append(Problem(path, ref.line, ref.column, "cite.primary-pinpoint",
-                                        "a citation of the plan in 'In plain words' names no point",
-                                        "name the point and sub-item, as in [@plan2025, point 21d], or quote it"))
-    return problems
-
-
-def honesty(text: str, path: str, result: DocumentResult, context: Context) -> list[Problem]:
-    """Quote, verbatim, quotation-length and copy checks for one document."""
-    problems = []
-    exempt = result.clause_ranges
-    for note in result.notes:
-        for ref in note.refs:
-            if not ref.quote:
-                continue
-            if len(ref.quote.split()) > quotes.MAX_RUN:
-                problems.append(Problem(path, ref.line, ref.column, "quote.too-long",
-                                        f"quoted passage of {len(ref.quote.split())} words (at most {quotes.MAX_RUN})",
-                                        "shorten the quotation and paraphrase the rest"))
-            if context.texts is not None:
-                found = quotes.check_quote(ref.quote, note.source.key, context.texts, path, ref.line, ref.column)
-                if found:
-                    problems.append(found)
-    index = LineIndex(text)
-    for m in QUOTATION_RE.finditer(text):
-        line, column = index.locate(m.start())
-        if any(a <= line <= b for a, b in exempt):
-            continue
-        count = len(m.group(0).split())
-        if count > quotes.MAX_RUN:
-            problems.append(Problem(path, line, column, "quote.too-long",
-                                    f"quotation of {count} words (at most {quotes.MAX_RUN})",
-                                    "shorten the quotation and paraphrase the rest"))
-    if context.texts is not None and result.clause_text:
-        plan = context.texts.get(context.plan_key, "")
-        for paragraph in result.clause_text:
-            if plan and quotes.normalise(paragraph.text) not in plan:
-                problems.append(Problem(path, paragraph.line, 1, "clause.not-verbatim",
-                                        f"clause text is not verbatim from the plan: \u201c{paragraph.text[:70]}\u201d",
-                                        "copy the clause exactly as the plan's text gives it"))
-    if context.copy_index is not None:
-        problems.extend(quotes.check_copy(context.copy_index, text, path, exempt))
-    return problems

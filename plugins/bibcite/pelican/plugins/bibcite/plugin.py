@@ -1,0 +1,340 @@
+"""Glue between Pelican and the pure modules: signal receivers, reader, generator."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup
+from pelican import signals
+from pelican.generators import Generator
+from pelican.readers import MarkdownReader
+from pelican.utils import truncate_html_words
+
+from . import export, files, hooks, pipeline, render
+from .bibliography import Source, load
+from .document import Context, analyse, inert, make_context, sanitise
+from .markdown_ext import BibciteExtension
+from .problems import ERROR, WARNING, Collector, Problem, relative
+from .resolve import Note
+from .settings import Policy, merge, policy, rules
+
+#: The plugin's own templates (source page, sources index), used when the theme has none.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: The Markdown file extensions Pelican's reader handles.
+MARKDOWN_EXTENSIONS = ("md", "markdown", "mkd", "mdown")
+
+
+class BuildFailed(Exception):
+    """Raised when the collected problems include an error; Pelican exits 1."""
+
+    exitcode = 1
+
+
+@dataclass
+class State:
+    """Everything one build knows; reset at the start of each build."""
+
+    collector: Collector = field(default_factory=Collector)
+    settings: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    context: Context = field(default_factory=lambda: Context(BibciteExtension(), {}))
+    policy: Policy = field(default_factory=Policy)
+    #: whether the notes list is appended to each page's content (the theme does not place notes_html)
+    append_notes: bool = False
+    reported: bool = False
+
+    @property
+    def root(self) -> Path:
+        return self.collector.root
+
+
+STATE = State()
+
+
+class CaptureHandler(logging.Handler):
+    """Turns Pelican's own warnings and errors into problems, so none passes silently."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        path = ""
+        if m := re.search(r"([^\s'\"]+\.(?:md|markdown|mkd|mdown|html))\b", message):
+            named = Path(m.group(1))
+            if not named.is_absolute():  # Pelican names content relative to PATH
+                named = Path(STATE.settings.get("PATH", STATE.root)) / named
+            path = relative(named, STATE.root)
+        if path and any(p.path == path and p.severity == ERROR for p in STATE.collector.problems):
+            return  # Pelican's echo ("Could not process ...") of an error we already located
+        if "Unable to find" in message:
+            code, severity = "link.broken", ERROR
+        elif record.levelno >= logging.ERROR:
+            code, severity = "pelican.error", ERROR
+        else:
+            code, severity = "pelican.warning", WARNING
+        STATE.collector.add(Problem(path or "pelicanconf.py", 1, 1, code, " ".join(message.split()),
+                                    "see the message; Pelican reported it", severity))
+
+
+CAPTURE = CaptureHandler(logging.WARNING)
+
+
+def initialized(pelican: Any) -> None:
+    """Validate settings, keep the hooks of this build's plugins, start capturing Pelican's diagnostics."""
+    merge(pelican.settings)
+    hooks.REGISTRY.keep_only(plugin.__name__ for plugin in getattr(pelican, "plugins", []))
+    logger = logging.getLogger("pelican")
+    logger.removeHandler(CAPTURE)
+    logger.addHandler(CAPTURE)
+
+
+def get_generators(pelican: Any) -> type[Generator]:
+    """Reset the build's state, read the bibliography, and add the sources generator."""
+    settings = merge(pelican.settings)
+    root = Path(settings["BIBCITE_ROOT"]).resolve()
+    STATE.__init__()  # type: ignore[misc]  # a fresh state for every build, so autoreload stays correct
+    STATE.collector.reset(root)
+    STATE.settings = {**pelican.settings, **settings}
+    STATE.policy = policy(settings)
+    STATE.append_notes = not _theme_places_notes(pelican.settings)
+    if STATE.policy.untrusted:
+        # Everything under the content folder is looked at before Pelican reads any of it.
+        content = Path(os.path.abspath(pelican.settings["PATH"]))
+        walked = files.walk(content, root, ".md", page_names=True)
+        STATE.collector.extend(walked.problems)
+        folders = [content / sub for sub in pelican.settings["PAGE_PATHS"]]
+        STATE.collector.extend(files.outside(walked.files, folders, root))
+        # Pelican's own walk follows links (os.walk(followlinks=True)) and would list a pipe:
+        # it is told to ignore what was refused, so it never looks behind a link.
+        pelican.settings["IGNORE_FILES"] = [*pelican.settings.get("IGNORE_FILES", []), *walked.ignore]
+    extra_fields = frozenset(f for function in hooks.REGISTRY.get("entry_fields") for f in function())
+    STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root, rules=rules(settings, extra_fields))
+    STATE.collector.extend(problems)
+    STATE.context, problems = make_context(STATE.sources, pelican.settings["MARKDOWN"], STATE.settings, root,
+                                           STATE.policy)
+    STATE.collector.extend(problems)
+    return SourcesGenerator
+
+
+def _theme_places_notes(settings: dict[str, Any]) -> bool:
+    """Whether the theme's templates print ``notes_html`` themselves."""
+    folders = [Path(settings.get("THEME", "")) / "templates", *map(Path, settings.get("THEME_TEMPLATES_OVERRIDES", []))]
+    return any("notes_html" in path.read_text(encoding="utf-8", errors="replace")
+               for folder in folders if folder.is_dir() for path in folder.rglob("*.html"))
+
+
+def readers_init(readers: Any) -> None:
+    """Read Markdown with our reader; with BIBCITE_UNTRUSTED_CONTENT, nothing else at all.
+
+    Pelican's HTML and reStructuredText readers would publish a contributor's
+    <script> or ``.. raw:: html`` without any of our checks; files.walk()
+    reports such files as problems instead.
+    """
+    if policy(merge(readers.settings)).untrusted:
+        for extension in list(readers.reader_classes):
+            readers.reader_classes[extension] = None
+        readers.reader_classes["md"] = BibciteReader
+    else:
+        for extension in MARKDOWN_EXTENSIONS:
+            if readers.reader_classes.get(extension, MarkdownReader) is not None:
+                readers.reader_classes[extension] = BibciteReader
+
+
+class ReadRefused(Exception):
+    """A file that cannot be read safely; its problem is already collected."""
+
+
+#: Metadata a stranger's page may never set: where it is written and how it is shown are the site's.
+SITE_METADATA = ("template", "slug", "save_as", "url", "status")
+
+
+class BibciteReader(MarkdownReader):
+    """Pelican's Markdown reader plus citations, located problems and the other plugins' hooks."""
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        """The page's HTML and metadata, or ReadRefused with its problems collected."""
+        rel = files.shown(relative(source_path, STATE.root))
+        untrusted = STATE.policy.untrusted
+        refused = files.regular_file(Path(source_path), STATE.root, "file.symlink") if untrusted else None
+        if refused is not None:  # files.walk() reported it already; never read through a link
+            raise ReadRefused(refused.format())
+        STATE.context.md_settings = self.settings["MARKDOWN"]
+        analysis = analyse(Path(source_path).read_bytes(), rel, STATE.context)
+        STATE.collector.extend(analysis.problems)
+        if not analysis.readable:
+            raise ReadRefused(analysis.problems[0].format())
+        self._source_path = source_path
+        self._md = STATE.context.metadata_markdown()  # Pelican converts the summary with it
+        metadata = self._parse_metadata(analysis.meta)
+        if "summary" in metadata and (STATE.policy.sanitise or untrusted):
+            # Converted by Pelican, not by analyse(): the same sanitiser, and Pelican's {static} syntax made inert.
+            summary = str(metadata["summary"])
+            summary = sanitise(summary) if STATE.policy.sanitise else summary
+            metadata["summary"] = Markup(inert(summary) if untrusted else summary)
+        metadata["notes"] = analysis.result.notes
+        metadata["bibcite_data"] = analysis.data
+        if untrusted:
+            for name in SITE_METADATA:
+                metadata.pop(name, None)
+            stem = Path(source_path).stem
+            metadata["slug"] = stem
+            metadata["template"] = STATE.settings["BIBCITE_TEMPLATES"].get(stem, "page")
+        if analysis.document is not None:
+            for function in hooks.REGISTRY.get("metadata"):
+                function(analysis.document, metadata)
+        return analysis.html, metadata
+
+
+def content_object_init(content: Any) -> None:
+    """Point links to source pages at the right place for this page."""
+    if not hasattr(content, "notes"):
+        return
+    if content.settings.get("RELATIVE_URLS"):
+        prefix = "../" * content.save_as.count("/")
+    else:
+        prefix = content.settings.get("SITEURL", "").rstrip("/") + "/"
+    content.notes_html = LazyNotes(content.notes, prefix)
+    if STATE.append_notes and content.notes:
+        content._content += str(content.notes_html)
+    if "summary" not in content.metadata and content.notes:
+        # Pelican would cut the summary from the content, note markers and margin notes included.
+        words = content.settings.get("SUMMARY_MAX_LENGTH")
+        text = render.MARKER_RE.sub("", content._content)
+        content.metadata["summary"] = text if words is None else truncate_html_words(
+            text, words, content.settings.get("SUMMARY_END_SUFFIX", "…"))
+
+
+class LazyNotes:
+    """A page's notes list, rendered when the template prints it.
+
+    Pelican keeps every page until the whole site is written; a rendered list
+    held ~13 KB per page for the whole build (make bench: peak memory).
+    """
+
+    __slots__ = ("notes", "prefix")
+
+    def __init__(self, notes: tuple[Note, ...], prefix: str) -> None:
+        self.notes = notes
+        self.prefix = prefix
+
+    def __str__(self) -> str:
+        return render.notes_section(self.notes, self.prefix)
+
+    def __html__(self) -> str:
+        """Trusted HTML for Jinja's autoescaping: built from escaped parts only (see render.py)."""
+        return str(self)
+
+    def __bool__(self) -> bool:
+        return bool(self.notes)
+
+
+class SourcesGenerator(Generator):
+    """Writes one page per source and the sources index; runs the checks that need every page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The theme's templates first; the plugin's own where the theme has none.
+        self.env.loader = ChoiceLoader([self.env.loader, FileSystemLoader(str(TEMPLATES))])
+
+    def generate_context(self) -> None:
+        pages = [
+            *self.context.get("pages", []),
+            *self.context.get("hidden_pages", []),
+            *self.context.get("articles", []),
+        ]
+        citing: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        checked = []
+        for page in pages:
+            url = page.url  # a property Pelican computes on every access; source pages list it often
+            for note in getattr(page, "notes", ()):
+                citing[note.source.key].append({"page": page, "url": url, "note": note})
+            data = getattr(page, "bibcite_data", {}) or {}
+            checked.append(hooks.Page(relative(page.source_path, STATE.root), Path(page.source_path), page.save_as,
+                                      page._content + data.get("extra_links", ""), getattr(page, "notes", ()),
+                                      frozenset(data.get("ids", ())), data))
+        STATE.collector.extend(pipeline.check_pages(checked, STATE.sources, STATE.settings))
+        if STATE.collector.errors:
+            fail()  # before anything below relies on the pages being sound
+
+        sources = sorted(STATE.sources.values(), key=lambda s: (s.outlet_label.lower(), s.title.lower(), s.key))
+        outlets: dict[str, list[Source]] = defaultdict(list)
+        for source in sources:
+            outlets[source.outlet_label].append(source)
+        kinds = STATE.settings["BIBCITE_KINDS"]
+        self.context["bibcite"] = {
+            "sources": sources,
+            "citing": citing,
+            "outlets": sorted(outlets.items(), key=lambda item: item[0].lower()),
+            "kinds": {kind: meaning.split(":")[0] for kind, meaning in kinds.items()},
+            "kind_meanings": dict(kinds),
+            # HTML built from escaped parts; Markup tells Jinja's autoescaping so.
+            "describe": lambda source: Markup(render.describe(source)),
+            "badge": lambda source: Markup(render.badge(source)),
+            "href": render.source_href,
+            "bibtex": render.bibtex_text,
+        }
+
+    def generate_output(self, writer: Any) -> None:
+        data = self.context["bibcite"]
+        relative_urls = self.settings.get("RELATIVE_URLS")
+        for source in data["sources"]:
+            name = render.source_path(source.key)
+            writer.write_file(
+                name,
+                self.get_template("source"),
+                self.context,
+                relative_urls=relative_urls,
+                source=source,
+                cited_in=data["citing"].get(source.key, []),
+                page_name=name.removesuffix(".html"),
+                url=render.source_href(source.key),
+            )
+        # The bibliography as open data, beside the sources index that links to it.
+        sources_folder = Path(self.output_path) / "sources"
+        sources_folder.mkdir(parents=True, exist_ok=True)
+        newspaper = STATE.settings["BIBCITE_NEWSPAPER_KINDS"]
+        (sources_folder / "sources.json").write_text(export.csl_json(data["sources"], newspaper), encoding="utf-8")
+        (sources_folder / "sources.bib").write_text(export.bibtex(data["sources"]), encoding="utf-8")
+        writer.write_file(
+            "sources/index.html",
+            self.get_template("sources"),
+            self.context,
+            relative_urls=relative_urls,
+            page_name="sources/index",
+            url="sources/index.html",
+        )
+
+
+def fail() -> None:
+    """Report every problem once and stop the build."""
+    report()
+    raise BuildFailed(f"{len(STATE.collector.errors)} error(s); see above")
+
+
+def report() -> None:
+    """Print the collected problems (once per build)."""
+    if not STATE.reported:
+        STATE.collector.report()
+        STATE.reported = True
+
+
+def finalized(pelican: Any) -> None:
+    """Fail the build if anything went wrong while writing; list the warnings."""
+    logging.getLogger("pelican").removeHandler(CAPTURE)
+    if STATE.collector.errors:
+        fail()
+    report()
+
+
+def register() -> None:
+    """Connect the receivers (module-level functions: Pelican keeps weak references)."""
+    signals.initialized.connect(initialized)
+    signals.get_generators.connect(get_generators)
+    signals.readers_init.connect(readers_init)
+    signals.content_object_init.connect(content_object_init)
+    signals.finalized.connect(finalized)
