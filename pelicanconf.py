@@ -79,6 +79,8 @@ BIBCITE_KINDS = {
 BIBCITE_NEWSPAPER_KINDS = ["news", "analysis", "opinion", "commentary"]
 # "::: {.clause}" holds a clause's verbatim text; "::: {.differ}" a box where reports disagree.
 BIBCITE_DIVS = {"clause": "blockquote.clause-text", "differ": "section.differ"}
+# Each marker repeats its source in the margin on wide screens (theme/static/site.css).
+BIBCITE_MARGIN_NOTES = True
 # Pages choose neither their template nor their address (Template, Save_as... are refused in headers).
 BIBCITE_TEMPLATES = {"index": "home", "coverage": "coverage", "method": "method", "search": "search"}
 

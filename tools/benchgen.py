@@ -278,6 +278,7 @@ def settings_text(variant: str, site: Path) -> str:
             f"BIBCITE_ROOT = {str(site)!r}",
             "BIBCITE_BIBLIOGRAPHY = ['citations']",
             f"BIBCITE_KINDS = {dict((k, k.capitalize() + ': a kind of source') for k in KINDS)!r}",
+            "BIBCITE_MARGIN_NOTES = True",
         ]
     return "\n".join(lines) + "\n"
 

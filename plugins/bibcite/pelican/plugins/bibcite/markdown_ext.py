@@ -161,7 +161,7 @@ class CitationPreprocessor(Preprocessor):
         pieces = []
         last = 0
         for group, marks in zip(groups, resolved.markers, strict=True):
-            html = render.marker(marks, resolved.notes)
+            html = render.marker(marks, resolved.notes, ext.policy.margin_notes)
             # A space before the bracket belongs to the citation, as in Pandoc.
             start = group.start
             while start > last and text[start - 1] == " ":

@@ -199,14 +199,15 @@ def content_object_init(content: Any) -> None:
     else:
         prefix = content.settings.get("SITEURL", "").rstrip("/") + "/"
     content.notes_html = LazyNotes(content.notes, prefix)
-    if STATE.append_notes and content.notes:
-        content._content += str(content.notes_html)
     if "summary" not in content.metadata and content.notes:
         # Pelican would cut the summary from the content, note markers and margin notes included.
         words = content.settings.get("SUMMARY_MAX_LENGTH")
         text = render.MARKER_RE.sub("", content._content)
         content.metadata["summary"] = text if words is None else truncate_html_words(
             text, words, content.settings.get("SUMMARY_END_SUFFIX", "…"))
+    if STATE.append_notes and content.notes:
+        # The theme does not place the notes (Pelican's own themes): they follow the text.
+        content._content += str(content.notes_html)
 
 
 class LazyNotes:

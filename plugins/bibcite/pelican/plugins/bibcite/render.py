@@ -54,10 +54,10 @@ def text_fragment(url: str, passage: str) -> str:
 
 
 #: A marker and its margin note as marker() writes them (the margin note has no nested span).
-MARKER_RE = re.compile(r'<sup class="cite">.*?</sup><span class="sidenote" aria-hidden="true">.*?</span>', re.S)
+MARKER_RE = re.compile(r'<sup class="cite">.*?</sup>(?:<span class="sidenote" aria-hidden="true">.*?</span>)?', re.S)
 
 
-def marker(marks: tuple[tuple[int, Ref], ...], notes: tuple[Note, ...]) -> str:
+def marker(marks: tuple[tuple[int, Ref], ...], notes: tuple[Note, ...], margin: bool = True) -> str:
     """The superscript markers for one citation group, and its margin note.
 
     The margin note (shown beside the text on wide screens) repeats the
@@ -71,6 +71,8 @@ def marker(marks: tuple[tuple[int, Ref], ...], notes: tuple[Note, ...]) -> str:
         f'aria-label="Note {number}">{number}</a>'
         for number, ref in marks
     )
+    if not margin:
+        return f'<sup class="cite">{links}</sup>'
     side = "; ".join(_side(number, ref, notes[number - 1].source) for number, ref in marks)
     return f'<sup class="cite">{links}</sup><span class="sidenote" aria-hidden="true">{side}</span>'
 

@@ -30,6 +30,8 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
                                   "refused, and input that would slow Markdown down is refused"),
     "BIBCITE_HEADER_FIELDS": (None, "with BIBCITE_UNTRUSTED_CONTENT: the header fields a page may set"),
     "BIBCITE_DIVS": ({}, "Pandoc fenced divs (::: {.name}) allowed: name -> 'tag.class' they become"),
+    "BIBCITE_MARGIN_NOTES": (False, "True repeats each note's source beside its marker (for themes that show it in "
+                             "the margin; hidden from screen readers)"),
     "BIBCITE_TEMPLATES": ({}, "with BIBCITE_UNTRUSTED_CONTENT: template of a page by its file name (else 'page')"),
 }
 
@@ -52,6 +54,8 @@ class Policy:
     header_fields: tuple[str, ...] | None = None
     #: fenced div class -> (tag, class it gets)
     divs: tuple[tuple[str, str, str], ...] = ()
+    #: each marker is followed by a margin note naming its source
+    margin_notes: bool = False
 
     @property
     def sanitise(self) -> bool:
@@ -102,6 +106,7 @@ def policy(merged: dict[str, Any]) -> Policy:
         untrusted=untrusted,
         header_fields=(tuple(f.lower() for f in fields or PAGE_FIELDS) if untrusted else None),
         divs=tuple(divs),
+        margin_notes=bool(merged["BIBCITE_MARGIN_NOTES"]),
     )
 
 
