@@ -93,6 +93,7 @@ EXPLAINER_SECTIONS = [
     ("Humanitarian issues and confidence-building measures", 24, 28),
 ]
 EXPLAINER_ITEM = "Point"
+EXPLAINER_DOCUMENT = "The plan"
 EXPLAINER_SOURCE_TEXTS = "../shared/sources"
 # The article that reproduces the plan introduces it as the "peace plan" just before its first heading.
 EXPLAINER_PRIMARY_START = "peace plan Sovereignty and security guarantees 1. "

@@ -36,6 +36,8 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
                               "against its text"),
     "EXPLAINER_SECTIONS": ([], "the document's sections in order: (heading, first clause, last clause)"),
     "EXPLAINER_ITEM": ("Point", "what the document calls a clause: titles 'Point 21', addresses point-21.html"),
+    "EXPLAINER_DOCUMENT": ("The document", "the document's short name, as the first step of a clause page's "
+                           "breadcrumbs"),
     "EXPLAINER_CLAUSES_PATH": ("clauses", "folder under PATH whose pages are clause pages"),
     "EXPLAINER_CLAUSE_DIV": ("clause", "fenced div class (::: {.clause}) that holds a clause's verbatim text"),
     "EXPLAINER_SOURCE_TEXTS": ("", "folder of the sources' texts (BibTeX field sourcetext), relative to "
@@ -414,6 +416,8 @@ class ExplainerGenerator(Generator):
             "coverage": coverage,
             "sources": sources,
             "item": STATE.spec.item,
+            "slug": STATE.spec.slug,
+            "document": STATE.settings["EXPLAINER_DOCUMENT"],
             "sections": [(name, list(range(first, last + 1))) for name, first, last in STATE.spec.sections],
         }
 
