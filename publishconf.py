@@ -5,10 +5,12 @@ given at publish time: SITEURL=https://example.org make publish. Nothing is gues
 """
 
 import os
+import runpy
 from pathlib import Path
 
-# The published site is the local site plus these (pelicanconf.py run here, wherever Pelican runs from).
-exec(compile((Path(__file__).resolve().parent / "pelicanconf.py").read_text(encoding="utf-8"), "pelicanconf.py", "exec"))
+# The published site is the local site (pelicanconf.py, wherever Pelican runs from) plus these.
+_LOCAL = runpy.run_path(str(Path(__file__).resolve().parent / "pelicanconf.py"))
+globals().update({name: value for name, value in _LOCAL.items() if name.isupper()})
 
 SITEURL = os.environ.get("SITEURL", "").rstrip("/")
 if not SITEURL.startswith(("http://", "https://")):
@@ -19,7 +21,7 @@ OUTPUT_PATH = "output"
 # Content-hashed CSS/JS names, then gzip and brotli copies of every text file
 # beside the original (pelican-precompress, run on its own "compress" signal
 # after our "optimize" step has renamed the assets).
-PLUGINS = [*PLUGINS, "assethash", "pelican.plugins.precompress"]
+PLUGINS = [*_LOCAL["PLUGINS"], "assethash", "pelican.plugins.precompress"]
 PRECOMPRESS_GZIP = True
 PRECOMPRESS_BROTLI = True
 PRECOMPRESS_ZOPFLI = False

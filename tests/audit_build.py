@@ -27,8 +27,10 @@ WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 def main(settings: str, output: str, texts: str) -> int:
     # Paths are compared once every link is resolved: what counts is the file really read.
     real = os.path.realpath
-    reads = tuple(real(p) + "/" for p in (REPO, Path(settings).parent, texts, sys.prefix, sys.base_prefix,
-                                          sys.exec_prefix)) + SYSTEM_READS
+    reads = (
+        tuple(real(p) + "/" for p in (REPO, Path(settings).parent, texts, sys.prefix, sys.base_prefix, sys.exec_prefix))
+        + SYSTEM_READS
+    )
     writes = (real(Path(output).parent) + "/",)
     violations: list[str] = []
 
@@ -42,15 +44,19 @@ def main(settings: str, output: str, texts: str) -> int:
         if not any(path.startswith(root) or path + "/" == root for root in allowed):
             violations.append(f"{'write' if writing else 'read'} {path}")
 
-    from tools import check as check_tool
     from tools import build as site_tool
+    from tools import check as check_tool
+
     sys.addaudithook(hook)
     captured = io.StringIO()
     with contextlib.redirect_stderr(captured), contextlib.redirect_stdout(captured):
         checked = check_tool.main(["--settings", settings])
         built = site_tool.build(settings, output)
-    print(json.dumps({"violations": sorted(set(violations)), "check": checked, "build": built,
-                      "log": captured.getvalue()}))
+    print(
+        json.dumps(
+            {"violations": sorted(set(violations)), "check": checked, "build": built, "log": captured.getvalue()}
+        )
+    )
     return 0
 
 

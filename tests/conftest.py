@@ -98,9 +98,21 @@ class Site:
             raise AssertionError(done["code"] + "\n" + done["stderr"])
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         return subprocess.run(
-            [sys.executable, "-m", "tools.build", "build", "--settings", str(settings),
-             "--output", str(self.root / "output")],
-            capture_output=True, text=True, env=env, cwd=self.root, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "tools.build",
+                "build",
+                "--settings",
+                str(settings),
+                "--output",
+                str(self.root / "output"),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=self.root,
+            timeout=120,
         )
 
     def soup(self, rel: str) -> BeautifulSoup:
@@ -123,8 +135,12 @@ class Builder:
         import json
 
         if self.process is None or self.process.poll() is not None:
-            self.process = subprocess.Popen([sys.executable, str(REPO / "tests" / "corpus_build.py"), "--serve"],
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            self.process = subprocess.Popen(
+                [sys.executable, str(REPO / "tests" / "corpus_build.py"), "--serve"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
         self.process.stdin.write(json.dumps({"root": str(root)}) + "\n")
         self.process.stdin.flush()
         return json.loads(self.process.stdout.readline())
@@ -163,8 +179,13 @@ def problem_lines(stderr: str) -> list[str]:
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real site, built once into a temporary folder."""
     out = tmp_path_factory.mktemp("real") / "output"
-    result = subprocess.run([sys.executable, "-m", "tools.build", "build", "--output", str(out)],
-                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.build", "build", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert problem_lines(result.stderr) == [], result.stderr
     assert "quote.skipped" not in result.stderr, "the source texts must be present for these tests"
@@ -178,7 +199,6 @@ def real_context() -> object:
     from pelican.plugins.bibcite.document import make_context
     from pelican.plugins.bibcite.pipeline import markdown_settings
     from pelican.plugins.bibcite.settings import merge, policy, rules
-
     from tools.check import read_settings, register_plugins
 
     settings = read_settings(REPO / "pelicanconf.py")

@@ -19,10 +19,10 @@ import logging
 import sys
 from pathlib import Path
 
+from tools import build as site_tool
+
 REPO = Path(__file__).resolve().parent.parent
 SENTINEL = "<!doctype html><title>last good build</title>\n"
-
-from tools import build as site_tool
 
 
 def build_one(root: Path) -> dict[str, object]:

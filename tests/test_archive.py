@@ -17,8 +17,13 @@ from conftest import REPO
 
 
 def make_archive(out: Path) -> Path:
-    result = subprocess.run([sys.executable, "-m", "tools.archive", "--out", str(out)],
-                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.archive", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     zips = list(out.glob("*.zip"))
     assert len(zips) == 1

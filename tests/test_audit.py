@@ -26,15 +26,28 @@ HOSTILE_BIB = """@online{zz2025,
 
 def audit(site: Site, output: Path) -> dict:
     site.build()  # writes pelicanconf.py; the audited run below is the one that counts
-    result = subprocess.run([sys.executable, str(REPO / "tests" / "audit_build.py"), str(site.root / "pelicanconf.py"),
-                             str(output), str(SOURCE_TEXTS)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "tests" / "audit_build.py"),
+            str(site.root / "pelicanconf.py"),
+            str(output),
+            str(SOURCE_TEXTS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 
 
 def test_a_hostile_pull_request_reads_nothing_outside(site: Site, tmp_path: Path) -> None:
-    site.page("one", 'A claim.[@rs] [@cz] [@anon] A guess.[@zz2025, "root:x:0:0"] '
-              "[hosts]({static}hosts.txt) [up]({filename}/../../../../etc/hostname)\n")
+    site.page(
+        "one",
+        'A claim.[@rs] [@cz] [@anon] A guess.[@zz2025, "root:x:0:0"] '
+        "[hosts]({static}hosts.txt) [up]({filename}/../../../../etc/hostname)\n",
+    )
     site.write("citations/zz.bib", HOSTILE_BIB)
     site.write("content/pages/leak.rst", "Leak\n####\n\n.. include:: /etc/passwd\n")
     (site.root / "content/pages/hosts.txt").symlink_to("/etc/passwd")
@@ -50,8 +63,18 @@ def test_a_hostile_pull_request_reads_nothing_outside(site: Site, tmp_path: Path
 
 
 def test_the_real_site_reads_and_writes_only_its_own_files(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, str(REPO / "tests" / "audit_build.py"), str(REPO / "pelicanconf.py"),
-                             str(tmp_path / "output"), str(SOURCE_TEXTS)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "tests" / "audit_build.py"),
+            str(REPO / "pelicanconf.py"),
+            str(tmp_path / "output"),
+            str(SOURCE_TEXTS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout.splitlines()[-1])
     assert found["check"] == 0 and found["build"] == 0, found["log"]

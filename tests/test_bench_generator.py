@@ -27,9 +27,21 @@ def test_generator_is_deterministic_and_variant_b_builds_cleanly(tmp_path: Path)
     assert "[^1]:" in (tmp_path / "one" / "A/content/pages/page-00001.md").read_text(encoding="utf-8")
 
     result = subprocess.run(
-        [sys.executable, "-m", "tools.build", "build", "--settings", str(confs["B"]),
-         "--output", str(tmp_path / "out")],
-        capture_output=True, text=True, cwd=REPO, timeout=60, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        [
+            sys.executable,
+            "-m",
+            "tools.build",
+            "build",
+            "--settings",
+            str(confs["B"]),
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert result.returncode == 0, result.stderr
     assert problem_lines(result.stderr) == [], result.stderr  # no error and no warning (every entry is cited)

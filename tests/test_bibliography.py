@@ -14,10 +14,9 @@ import bibtexparser
 import pytest
 from bibtexparser.model import Field
 from bs4 import BeautifulSoup
+from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from conftest import REPO
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FILES = sorted((FIXTURES / "bibtex").glob("*.bib"))
@@ -29,7 +28,6 @@ def site_rules(strict: bool = True) -> object:
     from dataclasses import replace
 
     from pelican.plugins.bibcite.settings import merge, rules
-
     from tools.check import read_settings
 
     found = rules(merge(read_settings(REPO / "pelicanconf.py")))
@@ -65,17 +63,26 @@ def test_every_complete_entry_of_a_real_export_loads(path: Path, capsys: pytest.
     """
     loaded = load_fixture(path, strict=False)
     complete_ones = [(s, p, e) for s, p, e in loaded if complete(e)]
-    failing = [(e.key, [q.message for q in p if q.severity == "error"]) for s, p, e in complete_ones
-               if any(q.severity == "error" for q in p)]
+    failing = [
+        (e.key, [q.message for q in p if q.severity == "error"])
+        for s, p, e in complete_ones
+        if any(q.severity == "error" for q in p)
+    ]
     strict = [(s, p, e) for s, p, e in load_fixture(path) if complete(e)]
-    other = [(e.key, q.message) for s, p, e in strict for q in p
-             if q.severity == "error" and not (q.code == "bib.missing-field" and ("no outlet" in q.message
-                                                                                  or "no author" in q.message))]
+    other = [
+        (e.key, q.message)
+        for s, p, e in strict
+        for q in p
+        if q.severity == "error"
+        and not (q.code == "bib.missing-field" and ("no outlet" in q.message or "no author" in q.message))
+    ]
     declared = sum(1 for _, p, _ in strict if not any(q.severity == "error" for q in p))
     with capsys.disabled():
-        print(f"\n{path.name}: {len(loaded)} entries, {len(complete_ones)} with a title, a way to be found and a "
-              f"date; {len(complete_ones) - len(failing)} load without error; under this site's rules "
-              f"{declared} as they are, the rest once their missing author or outlet is declared unknown")
+        print(
+            f"\n{path.name}: {len(loaded)} entries, {len(complete_ones)} with a title, a way to be found and a "
+            f"date; {len(complete_ones) - len(failing)} load without error; under this site's rules "
+            f"{declared} as they are, the rest once their missing author or outlet is declared unknown"
+        )
     assert failing == []
     assert other == []
     assert len(complete_ones) >= 5
@@ -84,9 +91,11 @@ def test_every_complete_entry_of_a_real_export_loads(path: Path, capsys: pytest.
 def test_extra_fields_are_kept_and_typos_are_warnings() -> None:
     from pelican.plugins.bibcite.bibliography import _to_source
 
-    text = ("@article{a, title = {T}, author = {Doe, Jane}, journal = {J}, year = {2020}, doi = {10.1000/xyz},"
-            " abstract = {Long.}, langid = {english}, keywords = {a, b}, volume = {3}, month = jan,"
-            " titel = {Typo}, kind = {analysis}}\n")
+    text = (
+        "@article{a, title = {T}, author = {Doe, Jane}, journal = {J}, year = {2020}, doi = {10.1000/xyz},"
+        " abstract = {Long.}, langid = {english}, keywords = {a, b}, volume = {3}, month = jan,"
+        " titel = {Typo}, kind = {analysis}}\n"
+    )
     entry = bibtexparser.parse_string(text).entries[0]
     source, problems = _to_source(entry, "x.bib", text.splitlines(), site_rules())
     assert [(p.code, p.severity) for p in problems] == [("bib.unknown-field", "warning")]
@@ -114,7 +123,8 @@ def test_bibtex_export_reads_back_with_the_same_fields() -> None:
     again = bibtexparser.parse_string(bibtex(sources))
     assert not again.failed_blocks
     assert {e.key: {f.key for f in e.fields} for e in again.entries} == {
-        s.key: {name for name, _ in s.fields} for s in sources}
+        s.key: {name for name, _ in s.fields} for s in sources
+    }
 
 
 def test_the_real_sites_sources_still_render_exactly_their_known_and_unknown_fields() -> None:
@@ -125,15 +135,23 @@ def test_the_real_sites_sources_still_render_exactly_their_known_and_unknown_fie
     assert [p for p in problems if p.severity == "error"] == []
     for source in sources.values():
         text = BeautifulSoup(describe(source), "html.parser").get_text()
-        for field, label in (("title", "title not identified"), ("author", "byline not identified"),
-                             ("outlet", "publisher not identified"), ("date", "date not identified"),
-                             ("url", "address not identified")):
+        for field, label in (
+            ("title", "title not identified"),
+            ("author", "byline not identified"),
+            ("outlet", "publisher not identified"),
+            ("date", "date not identified"),
+            ("url", "address not identified"),
+        ):
             assert (label in text) == (field in source.unknown), (source.key, field)
 
 
-LATEXISH = st.lists(st.sampled_from(list("abcXYZ {}\\\"'<>&~-$%#_0129") + ["\\emph{", "\\url{", "\\\"u", " and ",
-                                                                         "<script>", "&amp;", "\\input{/etc/passwd}"]),
-                    max_size=30).map("".join)
+LATEXISH = st.lists(
+    st.sampled_from(
+        list("abcXYZ {}\\\"'<>&~-$%#_0129")
+        + ["\\emph{", "\\url{", '\\"u', " and ", "<script>", "&amp;", "\\input{/etc/passwd}"]
+    ),
+    max_size=30,
+).map("".join)
 
 
 @settings(max_examples=150, deadline=None)
@@ -143,8 +161,15 @@ def test_any_field_value_renders_as_escaped_text(title: str, author: str, outlet
     from pelican.plugins.bibcite.render import badge, describe
 
     entry = bibtexparser.model.Entry("online", "k", [])
-    for name, value in (("title", title), ("author", author), ("journaltitle", outlet), ("note", note),
-                        ("url", "https://example.org/"), ("date", "2025"), ("kind", "news")):
+    for name, value in (
+        ("title", title),
+        ("author", author),
+        ("journaltitle", outlet),
+        ("note", note),
+        ("url", "https://example.org/"),
+        ("date", "2025"),
+        ("kind", "news"),
+    ):
         entry.set_field(Field(name, value))
     source, _ = _to_source(entry, "x.bib", [], site_rules())
     html = badge(source) + describe(source)

@@ -86,8 +86,10 @@ def test_back_link_returns_to_the_citing_place(browser: object, base_url: str, j
     back.click()
     assert page.url.endswith(target)
     assert page.locator(target).is_visible()
-    assert page.evaluate(f"() => {{ const r = document.querySelector('{target}').getBoundingClientRect();"
-                         " return r.top >= 0 && r.bottom <= innerHeight; }")
+    assert page.evaluate(
+        f"() => {{ const r = document.querySelector('{target}').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
     assert watch.errors == [] and watch.foreign == []
     context.close()
 
@@ -118,8 +120,16 @@ def test_keyboard_without_javascript(browser: object, base_url: str) -> None:
     context.close()
 
 
-PAGES = ["index.html", CLAUSE, "point-6.html", "sources/index.html", "sources/crisiszone2025.html",
-         "coverage.html", "timeline.html", "method.html"]
+PAGES = [
+    "index.html",
+    CLAUSE,
+    "point-6.html",
+    "sources/index.html",
+    "sources/crisiszone2025.html",
+    "coverage.html",
+    "timeline.html",
+    "method.html",
+]
 
 
 @pytest.mark.parametrize("rel", PAGES)

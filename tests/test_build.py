@@ -30,7 +30,12 @@ def test_notes_are_numbered_in_order_of_first_citation(site: Site) -> None:
     soup = built(site).soup("one.html")
     markers = [(a["id"], a.get_text()) for a in soup.select("a.noteref")]
     assert markers == [
-        ("cite-1a", "1"), ("cite-2a", "2"), ("cite-1b", "1"), ("cite-2b", "2"), ("cite-1c", "1"), ("cite-3a", "3"),
+        ("cite-1a", "1"),
+        ("cite-2a", "2"),
+        ("cite-1b", "1"),
+        ("cite-2b", "2"),
+        ("cite-1c", "1"),
+        ("cite-3a", "3"),
     ]
     notes = soup.select("section.notes[role=doc-endnotes] ol > li.note")
     assert [li["id"] for li in notes] == ["note-1", "note-2", "note-3"]
@@ -43,8 +48,10 @@ def test_notes_are_numbered_in_order_of_first_citation(site: Site) -> None:
 
 def test_each_note_links_back_to_every_citing_place_with_distinct_labels(site: Site) -> None:
     soup = built(site).soup("one.html")
-    backs = {li["id"]: [(a["href"], a.get_text().lstrip("\u21a9\ufe0e")) for a in li.select("a.backref")]
-             for li in soup.select("li.note")}
+    backs = {
+        li["id"]: [(a["href"], a.get_text().lstrip("\u21a9\ufe0e")) for a in li.select("a.backref")]
+        for li in soup.select("li.note")
+    }
     assert backs["note-1"] == [("#cite-1a", "1a"), ("#cite-1b", "1b"), ("#cite-1c", "1c")]
     assert backs["note-2"] == [("#cite-2a", "2a"), ("#cite-2b", "2b")]
     assert backs["note-3"] == [("#cite-3a", "3")]
@@ -55,8 +62,15 @@ def test_each_note_links_back_to_every_citing_place_with_distinct_labels(site: S
 def test_note_shows_full_metadata_access_date_archive_and_kind(site: Site) -> None:
     note = built(site).soup("one.html").find(id="note-1")
     text = " ".join(note.get_text(" ").split())
-    for expected in ("Rolling Stone", "\u201cPlan leaked\u201d", "by Jane Doe", "21 November 2025",
-                     "accessed 23 November 2025", "Archived copy", "News report"):
+    for expected in (
+        "Rolling Stone",
+        "\u201cPlan leaked\u201d",
+        "by Jane Doe",
+        "21 November 2025",
+        "accessed 23 November 2025",
+        "Archived copy",
+        "News report",
+    ):
         assert expected in text
     assert note.select_one("a.src-url")["href"] == "https://example.org/rs"
     assert note.select_one("a.src-archive")["href"] == "https://archive.example.org/rs"
@@ -79,8 +93,14 @@ def test_locator_prefix_and_quoted_passage_with_text_fragment(site: Site) -> Non
 def test_unknown_metadata_is_stated_never_blank(site: Site) -> None:
     note = built(site).soup("one.html").find(id="note-3")
     text = " ".join(note.get_text(" ").split())
-    for expected in ("publisher not identified", "title not identified", "byline not identified",
-                     "date not identified", "address not identified", "Unverified"):
+    for expected in (
+        "publisher not identified",
+        "title not identified",
+        "byline not identified",
+        "date not identified",
+        "address not identified",
+        "Unverified",
+    ):
         assert expected in text
     assert note.select_one("a.src-url") is None
 
@@ -153,7 +173,7 @@ def test_page_html_is_kept_as_ascii_with_character_references(site: Site) -> Non
     site.page("one", "Curly \u201cquotes\u201d \u2014 and \u00e9t\u00e9.[@rs, \u201cLeaked\u201d] [@cz] [@anon]\n")
     assert site.build().returncode == 0
     raw = (site.root / "output" / "one.html").read_text(encoding="utf-8")
-    body = raw[raw.index("<article"):raw.index('<section class="notes"')]
+    body = raw[raw.index("<article") : raw.index('<section class="notes"')]
     assert body.isascii() and "&#8220;quotes&#8221;" in body
     # readers (and every parser) see the characters themselves
     assert "Curly \u201cquotes\u201d \u2014 and \u00e9t\u00e9." in site.soup("one.html").article.get_text()

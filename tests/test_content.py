@@ -6,13 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from explainer import quotes
-from pelican.plugins.bibcite.settings import merge, rules
-
-from tools.check import read_settings
-from pelican.plugins.bibcite.bibliography import load
 from bs4 import BeautifulSoup
 from conftest import REPO, SOURCE_TEXTS, real_context
+
+from explainer import quotes
+from pelican.plugins.bibcite.bibliography import load
+from pelican.plugins.bibcite.settings import merge, rules
+from tools.check import read_settings
 
 SITE_RULES = rules(merge(read_settings(REPO / "pelicanconf.py")))
 
@@ -65,8 +65,16 @@ def test_every_clause_page_is_complete(real_site: Path, number: int) -> None:
 
 def test_sub_items_are_all_there(real_site: Path) -> None:
     ids = {item["id"] for n in range(1, 29) for item in soup(real_site, f"point-{n}.html").select(".clause-text [id]")}
-    for expected in ("point-21-a", "point-21-d", "point-12-f", "point-13-c", "point-20-a", "point-24-d",
-                     "point-10-1", "point-10-4"):
+    for expected in (
+        "point-21-a",
+        "point-21-d",
+        "point-12-f",
+        "point-13-c",
+        "point-20-a",
+        "point-24-d",
+        "point-10-1",
+        "point-10-4",
+    ):
         assert expected in ids
 
 
@@ -85,8 +93,9 @@ def test_where_reports_differ_on_russian_as_a_state_language(real_site: Path) ->
     page = soup(real_site, "point-20.html")
     text = " ".join(page.select_one("section.differ").get_text(" ").split())
     assert "Russian" in text and "state language" in text
-    assert {"braxton2025", "plan2025"} <= {page.find(id=a["href"][1:])["data-source"]
-                                           for a in page.select("section.differ a.noteref")}
+    assert {"braxton2025", "plan2025"} <= {
+        page.find(id=a["href"][1:])["data-source"] for a in page.select("section.differ a.noteref")
+    }
 
 
 def test_home_lists_the_28_clauses_by_section(real_site: Path) -> None:
@@ -101,7 +110,9 @@ def test_home_lists_the_28_clauses_by_section(real_site: Path) -> None:
 
 def test_coverage_matrix_is_generated_from_the_citations(real_site: Path) -> None:
     table = soup(real_site, "coverage.html").select_one("table.coverage")
-    keys = [a["href"].removeprefix("./").removeprefix("sources/").removesuffix(".html") for a in table.select("thead th a")]
+    keys = [
+        a["href"].removeprefix("./").removeprefix("sources/").removesuffix(".html") for a in table.select("thead th a")
+    ]
     rows = table.select("tbody tr")
     assert len(rows) == 28
     for row in rows:
@@ -114,13 +125,18 @@ def test_coverage_matrix_is_generated_from_the_citations(real_site: Path) -> Non
 
 def test_timeline_and_method_pages(real_site: Path) -> None:
     timeline = soup(real_site, "timeline.html")
-    entries = [li for li in timeline.select("article li")
-               if li.find("strong") and li.find_parent("section", class_="notes") is None]
+    entries = [
+        li
+        for li in timeline.select("article li")
+        if li.find("strong") and li.find_parent("section", class_="notes") is None
+    ]
     assert len(entries) >= 8
     for li in entries:
         assert li.select("a.noteref"), li.get_text()[:80]
     method = soup(real_site, "method.html")
-    assert {"kinds", "reliability", "quotations", "unknown", "corrections"} <= {e.get("id") for e in method.select("[id]")}
+    assert {"kinds", "reliability", "quotations", "unknown", "corrections"} <= {
+        e.get("id") for e in method.select("[id]")
+    }
 
 
 def test_every_source_page_exists_and_the_plan_is_cited_everywhere(real_site: Path) -> None:
@@ -160,6 +176,7 @@ def test_quote_check_normalises_only_whitespace_and_quote_marks() -> None:
 def test_no_source_passage_over_25_words_in_content() -> None:
 
     from tools import check as check_tool
+
     collector, pages = check_tool.check(REPO / "pelicanconf.py")
     assert pages >= 33
     assert not [p for p in collector.problems if p.code in ("quote.skipped", "bib.sourcetext")]  # texts were read
@@ -179,10 +196,12 @@ def test_the_clause_quotation_is_the_whole_point_in_order() -> None:
     assert "clause.incomplete" not in _check_clause(page)
     lines = page.split("\n")
     item_b = next(i for i, line in enumerate(lines) if line.startswith("b. "))
-    missing_b = "\n".join(lines[:item_b] + lines[item_b + 2:])
+    missing_b = "\n".join(lines[:item_b] + lines[item_b + 2 :])
     assert "clause.incomplete" in _check_clause(missing_b)
-    point_22 = ("After agreeing on future territorial arrangements, both the Russian Federation and Ukraine undertake "
-                "not to change these arrangements by force.")
+    point_22 = (
+        "After agreeing on future territorial arrangements, both the Russian Federation and Ukraine undertake "
+        "not to change these arrangements by force."
+    )
     borrowed = page.replace("\n:::\n", f"\n\n{point_22}\n:::\n", 1)
     codes = _check_clause(borrowed)
     assert "clause.incomplete" in codes and "clause.not-verbatim" not in codes
@@ -208,5 +227,7 @@ def test_corrections_are_logged_and_shown_on_the_corrected_pages(real_site: Path
         assert "plan-provenance" in targets and targets <= entries, (number, targets - entries)
     assert soup(real_site, "point-21.html").select_one("p.corrected a[href$='#territory-recognition']")
     for page in ("index.html", "method.html", "timeline.html"):  # every template shows the notice
-        assert soup(real_site, page).select_one("p.corrected a[href$='#plan-provenance'], p.corrected a[href$='#hedges']"), page
+        assert soup(real_site, page).select_one(
+            "p.corrected a[href$='#plan-provenance'], p.corrected a[href$='#hedges']"
+        ), page
     assert any(a.get_text() == "Corrections" for a in log.select("header nav a"))

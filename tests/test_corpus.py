@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from conftest import BIB, REPO, SETTINGS, SOURCE_TEXTS
 
+from tools import check as check_tool
+
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 BASE_PAGE = "Title: Base\nDate: 2026-11-22\n\nCites every base source.[@rs; @cz; @anon]\n"
-
-from tools import check as check_tool
 
 
 def make_site(root: Path, case: str) -> Path:
@@ -48,8 +48,10 @@ def make_site(root: Path, case: str) -> Path:
         else:
             target.write_text(data, encoding="utf-8")
     settings = root / "pelicanconf.py"
-    settings.write_text(SETTINGS.format(repo=str(REPO), conf=str(REPO / "pelicanconf.py"), site=str(root),
-                                        texts=str(SOURCE_TEXTS)), encoding="utf-8")
+    settings.write_text(
+        SETTINGS.format(repo=str(REPO), conf=str(REPO / "pelicanconf.py"), site=str(root), texts=str(SOURCE_TEXTS)),
+        encoding="utf-8",
+    )
     return settings
 
 
@@ -82,8 +84,15 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         make_site(root, case)
         roots[str(root)] = case
     halves = [list(roots)[0::2], list(roots)[1::2]]
-    runs = [subprocess.Popen([sys.executable, str(REPO / "tests" / "corpus_build.py"), *half],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for half in halves]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, str(REPO / "tests" / "corpus_build.py"), *half],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for half in halves
+    ]
     results = {}
     for run in runs:
         out, err = run.communicate(timeout=300)
@@ -117,8 +126,10 @@ def test_script_never_reaches_the_output(tmp_path: Path) -> None:
     """Even raw HTML that slipped past the checks is removed by the sanitiser."""
     from pelican.plugins.bibcite.document import sanitise
 
-    dirty = ('<p onclick="x()">a<script>alert(1)</script><a href="javascript:alert(1)">b</a>'
-             '<span style="background:url(x)">c</span><iframe src="https://e.example"></iframe></p>')
+    dirty = (
+        '<p onclick="x()">a<script>alert(1)</script><a href="javascript:alert(1)">b</a>'
+        '<span style="background:url(x)">c</span><iframe src="https://e.example"></iframe></p>'
+    )
     clean = sanitise(dirty)
     for bad in ("onclick", "<script", "javascript:", "style=", "<iframe"):
         assert bad not in clean
@@ -126,15 +137,21 @@ def test_script_never_reaches_the_output(tmp_path: Path) -> None:
 
 def test_exit_codes_and_github_format(tmp_path: Path) -> None:
     settings = make_site(tmp_path, "01-unknown-key")
-    result = subprocess.run([sys.executable, "-m", "tools.check", "--settings", str(settings),
-                             "--format", "github"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.check", "--settings", str(settings), "--format", "github"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == (
         "::error file=content/pages/bad.md,line=4,col=10::unknown citation key 'rss' (did you mean 'rs'?) "
-        "[cite.unknown-key] Hint: add an entry with this key to a file in citations/, or correct the key")
+        "[cite.unknown-key] Hint: add an entry with this key to a file in citations/, or correct the key"
+    )
     clean = make_site(tmp_path / "clean", "43-bom-is-fine")
-    result = subprocess.run([sys.executable, "-m", "tools.check", "--settings", str(clean)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.check", "--settings", str(clean)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert "clean" in result.stderr
 
@@ -151,15 +168,19 @@ def test_a_file_of_several_megabytes_is_refused(tmp_path: Path) -> None:
     assert big.stat().st_size > 3_000_000
     collector, _ = check_tool.check(settings)
     assert [f"{p.path}:{p.line}:{p.column}: {p.code}" for p in collector.errors] == [
-        "content/pages/huge.md:1:1: md.too-large"]
+        "content/pages/huge.md:1:1: md.too-large"
+    ]
 
 
 def test_every_problem_code_is_documented() -> None:
     import re
 
     code_re = re.compile(r'"((?:cite|bib|md|clause|quote|copy|link|pelican|file|build)\.[a-z-]+)"')
-    used = {m for path in [*(REPO / "plugins").rglob("*.py"), REPO / "tools/check.py", REPO / "tools/build.py"]
-            for m in code_re.findall(path.read_text())}
+    used = {
+        m
+        for path in [*(REPO / "plugins").rglob("*.py"), REPO / "tools/check.py", REPO / "tools/build.py"]
+        for m in code_re.findall(path.read_text())
+    }
     documented = set(re.findall(r"^\| `([a-z]+\.[a-z-]+)` \|", (REPO / "CONTRIBUTING.md").read_text(), re.M))
     assert used and used <= documented, sorted(used - documented)
     assert documented <= used, sorted(documented - used)
@@ -168,12 +189,19 @@ def test_every_problem_code_is_documented() -> None:
 def test_a_file_name_cannot_forge_a_github_annotation(tmp_path: Path) -> None:
     """The name holds a newline and '::warning file=x::': escaped as the workflow-command format requires."""
     settings = make_site(tmp_path, "75-newline-in-file-name")
-    result = subprocess.run([sys.executable, "-m", "tools.check", "--settings", str(settings),
-                             "--format", "github"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.check", "--settings", str(settings), "--format", "github"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     lines = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert len(lines) == 1, lines  # one problem, one command: nothing forged
     assert lines[0].startswith("::error file=content/pages/bad\\x0a%3A%3Awarning file=x%3A%3Aforged.md,line=1,col=1::")
-    text = subprocess.run([sys.executable, "-m", "tools.check", "--settings", str(settings)],
-                          capture_output=True, text=True, timeout=60).stderr
-    assert "content/pages/bad\\x0a::warning file=x::forged.md:1:1: error: file name contains a control character" in text
+    text = subprocess.run(
+        [sys.executable, "-m", "tools.check", "--settings", str(settings)], capture_output=True, text=True, timeout=60
+    ).stderr
+    assert (
+        "content/pages/bad\\x0a::warning file=x::forged.md:1:1: error: file name contains a control character" in text
+    )

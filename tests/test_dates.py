@@ -9,10 +9,11 @@ from datetime import date
 
 import bibtexparser
 import pytest
-from pelican.plugins.bibcite.dates import DateError, DateValue, Point, from_year_month, parse
 from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from pelican.plugins.bibcite.dates import DateError, DateValue, Point, from_year_month, parse
 
 #: The real exports: a copy inside the repository if there is one, else the shared folder beside it.
 FIXTURE_DIRS = (REPO / "tests" / "fixtures" / "bibtex", (REPO / ".." / "shared" / "fixtures" / "bibtex").resolve())
@@ -51,16 +52,32 @@ VALID = [
     ("2025-11-21 09:00:00", "21 November 2025", "2025-11-21", parts([2025, 11, 21])),
     # closed ranges, compact within a month or a year
     ("1984/1986", "1984\u20131986", "1984/1986", parts([1984], [1986])),
-    ("2025-11-19/2025-11-21", "19\u201321 November 2025", "2025-11-19/2025-11-21",
-     parts([2025, 11, 19], [2025, 11, 21])),
+    (
+        "2025-11-19/2025-11-21",
+        "19\u201321 November 2025",
+        "2025-11-19/2025-11-21",
+        parts([2025, 11, 19], [2025, 11, 21]),
+    ),
     ("2025-11/2025-12", "November\u2013December 2025", "2025-11/2025-12", parts([2025, 11], [2025, 12])),
-    ("2025-10-30/2025-11-02", "30 October \u2013 2 November 2025", "2025-10-30/2025-11-02",
-     parts([2025, 10, 30], [2025, 11, 2])),
-    ("2024-12-30/2025-01-02", "30 December 2024 \u2013 2 January 2025", "2024-12-30/2025-01-02",
-     parts([2024, 12, 30], [2025, 1, 2])),
+    (
+        "2025-10-30/2025-11-02",
+        "30 October \u2013 2 November 2025",
+        "2025-10-30/2025-11-02",
+        parts([2025, 10, 30], [2025, 11, 2]),
+    ),
+    (
+        "2024-12-30/2025-01-02",
+        "30 December 2024 \u2013 2 January 2025",
+        "2024-12-30/2025-01-02",
+        parts([2024, 12, 30], [2025, 1, 2]),
+    ),
     ("2024-11/2025-01", "November 2024 \u2013 January 2025", "2024-11/2025-01", parts([2024, 11], [2025, 1])),
-    ("2025-11/2025-12-05", "November 2025 \u2013 5 December 2025", "2025-11/2025-12-05",
-     parts([2025, 11], [2025, 12, 5])),
+    (
+        "2025-11/2025-12-05",
+        "November 2025 \u2013 5 December 2025",
+        "2025-11/2025-12-05",
+        parts([2025, 11], [2025, 12, 5]),
+    ),
     ("1968-05-19/1968-05-25", "19\u201325 May 1968", "1968-05-19/1968-05-25", parts([1968, 5, 19], [1968, 5, 25])),
     ("2025/2025", "2025", "2025/2025", parts([2025])),
     ("1984 / 1986", "1984\u20131986", "1984/1986", parts([1984], [1986])),
@@ -83,8 +100,12 @@ VALID = [
     ("1984~/1986~", "circa 1984\u20131986", "1984/1986", parts([1984], [1986], **CIRCA)),
     ("1984?/1986", "from 1984 (uncertain) to 1986", "1984/1986", parts([1984], [1986], **CIRCA)),
     ("1984/1986~", "from 1984 to circa 1986", "1984/1986", parts([1984], [1986], **CIRCA)),
-    ("2025-11-19%/2025-11-21%", "circa 19\u201321 November 2025 (uncertain)", "2025-11-19/2025-11-21",
-     parts([2025, 11, 19], [2025, 11, 21], **CIRCA)),
+    (
+        "2025-11-19%/2025-11-21%",
+        "circa 19\u201321 November 2025 (uncertain)",
+        "2025-11-19/2025-11-21",
+        parts([2025, 11, 19], [2025, 11, 21], **CIRCA),
+    ),
     ("1984~/", "from circa 1984", "1984/..", literal("from circa 1984")),
     ("../1986?", "until 1986 (uncertain)", "../1986", literal("until 1986 (uncertain)")),
     # unspecified digits widen the date; CSL-JSON gets the span they allow
@@ -227,6 +248,7 @@ REFUSED = {
 
 def unqualified(value: DateValue) -> DateValue:
     """The value with every qualifier removed."""
+
     def plain(point: Point | None) -> Point | None:
         return None if point is None else replace(point, approximate=False, uncertain=False)
 
@@ -242,8 +264,9 @@ def test_valid(text: str, words: str, iso: str, csl: dict) -> None:
     assert parse(value.edtf()) == value
 
 
-@pytest.mark.parametrize(("year", "month", "day", "words", "iso"), VALID_FIELDS,
-                         ids=[f"{y}|{m}|{d}" for y, m, d, _, _ in VALID_FIELDS])
+@pytest.mark.parametrize(
+    ("year", "month", "day", "words", "iso"), VALID_FIELDS, ids=[f"{y}|{m}|{d}" for y, m, d, _, _ in VALID_FIELDS]
+)
 def test_valid_fields(year: str, month: str, day: str, words: str, iso: str) -> None:
     value = from_year_month(year, month, day)
     assert (value.words(), value.iso()) == (words, iso)
@@ -259,8 +282,9 @@ def test_invalid(text: str, reason: str) -> None:
     assert reason in message
 
 
-@pytest.mark.parametrize(("year", "month", "day", "reason"), INVALID_FIELDS,
-                         ids=[f"{y}|{m}|{d}" for y, m, d, _ in INVALID_FIELDS])
+@pytest.mark.parametrize(
+    ("year", "month", "day", "reason"), INVALID_FIELDS, ids=[f"{y}|{m}|{d}" for y, m, d, _ in INVALID_FIELDS]
+)
 def test_invalid_fields(year: str, month: str, day: str, reason: str) -> None:
     with pytest.raises(DateError) as caught:
         from_year_month(year, month, day)
@@ -292,8 +316,19 @@ def test_point_refuses_impossible_parts(parts: tuple) -> None:
 
 
 def test_sort_key_is_chronological() -> None:
-    ordered = ["/1984", "1984", "1984/1986", "1985", "199X", "1995-06-01", "1995-06", "2025-11-19/2025-11-21",
-               "2025-11-21", "2025-11-21~", "XXXX"]
+    ordered = [
+        "/1984",
+        "1984",
+        "1984/1986",
+        "1985",
+        "199X",
+        "1995-06-01",
+        "1995-06",
+        "2025-11-19/2025-11-21",
+        "2025-11-21",
+        "2025-11-21~",
+        "XXXX",
+    ]
     shuffled = ordered[:]
     random.Random(1).shuffle(shuffled)
     assert sorted(shuffled, key=lambda text: parse(text).sort_key()) == ordered
@@ -316,8 +351,9 @@ def fixture_dates() -> list[tuple[str, str, str, str, str, str]]:
             found += [(path.name, entry.key, name, fields[name], "", "") for name in DATE_FIELDS if name in fields]
             if "year" in fields:
                 # bibtexparser 2 leaves an undefined month macro (month = nov) as its bare name.
-                found.append((path.name, entry.key, "year", fields["year"], fields.get("month", ""),
-                              fields.get("day", "")))
+                found.append(
+                    (path.name, entry.key, "year", fields["year"], fields.get("month", ""), fields.get("day", ""))
+                )
     return found
 
 
@@ -404,8 +440,9 @@ def maybe(strategy: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 
 PART = st.sampled_from(PARTS).map("-".__add__)
-END = st.tuples(st.sampled_from(YEARS), maybe(PART), maybe(PART), maybe(st.sampled_from(TIMES)),
-                maybe(st.sampled_from(MARKS))).map("".join)
+END = st.tuples(
+    st.sampled_from(YEARS), maybe(PART), maybe(PART), maybe(st.sampled_from(TIMES)), maybe(st.sampled_from(MARKS))
+).map("".join)
 SIDE = st.one_of(END, st.sampled_from(["", ".."]))
 DATE_LIKE = st.one_of(END, st.tuples(SIDE, st.just("/"), SIDE).map("".join))
 
@@ -421,4 +458,3 @@ def test_property_any_string_reads_or_raises_date_error(text: str) -> None:
         return
     assert parse(value.edtf()) == value
     assert value.words() and isinstance(value.csl(), dict) and value.sort_key()
-

@@ -8,8 +8,7 @@ import subprocess
 import sys
 
 import pytest
-
-from conftest import REPO, Site
+from conftest import Site
 
 EVIL_BIB = """@online{evil,
   title = {<img src=x onerror=alert(1)> Evil & "title"},
@@ -32,8 +31,11 @@ OWN_SCRIPTS = {"notes.js", "application/ld+json"}
 @pytest.fixture
 def hostile(site: Site) -> Site:
     site.write("citations/evil.bib", EVIL_BIB)
-    site.write("content/pages/one.md", f"Title: {EVIL_TITLE}\nDate: 2026-11-22\n"
-               "Summary: *x* \"quoted\" & **more**\n\nClaim.[@evil] Others.[@rs] [@cz] [@anon]\n")
+    site.write(
+        "content/pages/one.md",
+        f"Title: {EVIL_TITLE}\nDate: 2026-11-22\n"
+        'Summary: *x* "quoted" & **more**\n\nClaim.[@evil] Others.[@rs] [@cz] [@anon]\n',
+    )
     result = site.build()
     assert result.returncode == 0, result.stderr
     return site
@@ -57,14 +59,14 @@ def test_hostile_fields_are_text_not_markup(hostile: Site, page: str) -> None:
     assert foreign_markup(soup) == []
     text = soup.get_text(" ")
     if page != "sources/rs.html":
-        assert "<img src=x onerror=alert(1)> Evil & \"title\"" in text
+        assert '<img src=x onerror=alert(1)> Evil & "title"' in text
     if page in ("one.html", "sources/rs.html"):
         assert EVIL_TITLE in text  # the page title, as typed, in the page or in the list of citing pages
 
 
 def test_hostile_fields_on_the_source_page(hostile: Site) -> None:
     soup = hostile.soup("sources/evil.html")
-    assert soup.h1.get_text() == "<img src=x onerror=alert(1)> Evil & \"title\""
+    assert soup.h1.get_text() == '<img src=x onerror=alert(1)> Evil & "title"'
     assert soup.title.get_text().startswith("Source: <img src=x onerror=alert(1)>")
     assert soup.select_one(".reliability").get_text() == "Reliability: <iframe src=x></iframe> reliability"
     link = soup.select_one("a.src-url")
@@ -76,7 +78,7 @@ def test_page_title_and_summary_in_head(hostile: Site) -> None:
     assert soup.title.get_text().startswith(EVIL_TITLE)
     assert soup.find("meta", attrs={"property": "og:title"})["content"].startswith(EVIL_TITLE)
     description = soup.find("meta", attrs={"name": "description"})["content"]
-    assert description == "x \"quoted\" & more"
+    assert description == 'x "quoted" & more'
 
 
 def test_json_ld_stays_one_script_and_parses(hostile: Site) -> None:
@@ -85,7 +87,7 @@ def test_json_ld_stays_one_script_and_parses(hostile: Site) -> None:
     assert "<" not in block and ">" not in block  # nothing inside can end or comment out the element
     data = json.loads(block)
     names = [c.get("name") for c in data["citation"]]
-    assert "<img src=x onerror=alert(1)> Evil & \"title\"" in names
+    assert '<img src=x onerror=alert(1)> Evil & "title"' in names
     assert data["headline"] == EVIL_TITLE
 
 
@@ -95,8 +97,12 @@ def test_build_refuses_a_theme_without_autoescaping(site: Site) -> None:
     conf = site.root / "pelicanconf.py"
     conf.write_text(conf.read_text(encoding="utf-8") + "JINJA_ENVIRONMENT = {'autoescape': False}\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "tools.build", "build", "--settings", str(conf), "--output",
-         str(site.root / "output2")], capture_output=True, text=True, cwd=site.root, timeout=120)
+        [sys.executable, "-m", "tools.build", "build", "--settings", str(conf), "--output", str(site.root / "output2")],
+        capture_output=True,
+        text=True,
+        cwd=site.root,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert "JINJA_ENVIRONMENT must set 'autoescape': True" in result.stderr
     assert not (site.root / "output2").exists()
@@ -107,24 +113,43 @@ EVIL = "<script>alert(1)</script> \" ' & <img src=x onerror=alert(2)>"
 
 def test_notes_list_needs_no_sanitiser() -> None:
     """The notes list skips nh3: hostile text in every field must still stay inside the sanitiser's allowlist."""
+    from html import escape
+
     import nh3
     from bs4 import BeautifulSoup
 
-    from pelican.plugins.bibcite import document
-    from html import escape
-
-    from pelican.plugins.bibcite import dates
+    from pelican.plugins.bibcite import dates, document
     from pelican.plugins.bibcite.bibliography import Source
     from pelican.plugins.bibcite.render import notes_section
     from pelican.plugins.bibcite.resolve import Note, Ref
 
-    source = Source(key="evil", entry_type="online", title=EVIL, title_html=escape(EVIL), authors=(EVIL, EVIL),
-                    byline=f"{EVIL} and {EVIL}", creators=(), creator_role="author", others=False, outlet=EVIL,
-                    date="2025-11-21", date_value=dates.parse("2025-11-21"), doi="10.1000/x",
-                    links=(("doi:10.1000/x", "https://doi.org/10.1000/x"),),
-                    url="https://example.org/?q=\"><script>alert(3)</script>", urldate="2025-11-22",
-                    archiveurl="https://archive.example.org/'onmouseover='x", kind="news", note=EVIL, datenote=EVIL,
-                    sourcetext="", shortname=EVIL, unknown=frozenset(), path="citations/evil.bib", line=1)
+    source = Source(
+        key="evil",
+        entry_type="online",
+        title=EVIL,
+        title_html=escape(EVIL),
+        authors=(EVIL, EVIL),
+        byline=f"{EVIL} and {EVIL}",
+        creators=(),
+        creator_role="author",
+        others=False,
+        outlet=EVIL,
+        date="2025-11-21",
+        date_value=dates.parse("2025-11-21"),
+        doi="10.1000/x",
+        links=(("doi:10.1000/x", "https://doi.org/10.1000/x"),),
+        url='https://example.org/?q="><script>alert(3)</script>',
+        urldate="2025-11-22",
+        archiveurl="https://archive.example.org/'onmouseover='x",
+        kind="news",
+        note=EVIL,
+        datenote=EVIL,
+        sourcetext="",
+        shortname=EVIL,
+        unknown=frozenset(),
+        path="citations/evil.bib",
+        line=1,
+    )
     refs = (Ref("a", "cite-1a", EVIL, EVIL, EVIL, 1, 1), Ref("b", "cite-1b", "", "", "", 2, 1))
     notes_html = notes_section((Note(1, source, refs),))
     soup = BeautifulSoup(notes_html, "html.parser")
@@ -135,6 +160,17 @@ def test_notes_list_needs_no_sanitiser() -> None:
         if tag.name == "a":
             assert tag["href"].startswith(("#", "https://", "sources/")), tag["href"]
     # what the sanitiser would make of it is the same document
-    assert BeautifulSoup(nh3.clean(notes_html, tags=document.SAFE_TAGS, attributes=document.SAFE_ATTRIBUTES,
-                                   url_schemes=set(document.SAFE_SCHEMES), link_rel=None), "html.parser") == soup
+    assert (
+        BeautifulSoup(
+            nh3.clean(
+                notes_html,
+                tags=document.SAFE_TAGS,
+                attributes=document.SAFE_ATTRIBUTES,
+                url_schemes=set(document.SAFE_SCHEMES),
+                link_rel=None,
+            ),
+            "html.parser",
+        )
+        == soup
+    )
     assert soup.get_text().count(EVIL) >= 6  # outlet, title, byline, prefix, locator, reliability note...

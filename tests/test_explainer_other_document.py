@@ -46,9 +46,11 @@ EXPLAINER_ITEM = "Article"
 EXPLAINER_DOCUMENT = "The charter"
 EXPLAINER_SOURCE_TEXTS = "texts"
 """
-CHARTER = ("The Lighthouse Charter\n\nDuties\n\n1. The keeper lights the lamp at dusk.\n\n"
-           "2. The keeper keeps a log: a. Ships seen from the tower. b. The weather at noon.\n\n"
-           "Rights\n\n3. The keeper may rest one day in seven.\n")
+CHARTER = (
+    "The Lighthouse Charter\n\nDuties\n\n1. The keeper lights the lamp at dusk.\n\n"
+    "2. The keeper keeps a log: a. Ships seen from the tower. b. The weather at noon.\n\n"
+    "Rights\n\n3. The keeper may rest one day in seven.\n"
+)
 BIB = """@misc{charter,
   title = {The Lighthouse Charter},
   kind = {primary},
@@ -81,8 +83,13 @@ The Gazette reported that keepers welcomed the charter.[@gazette]
 """
 CLAUSES = {
     1: ("The lamp", "Duties", "2", "The keeper lights the lamp at dusk.", "The lamp is lit every evening."),
-    2: ("The log", "Duties", "1, 3", "The keeper keeps a log:\n\na. Ships seen from the tower.\n\nb. The weather at noon.",
-        "The keeper writes down ships and weather."),
+    2: (
+        "The log",
+        "Duties",
+        "1, 3",
+        "The keeper keeps a log:\n\na. Ships seen from the tower.\n\nb. The weather at noon.",
+        "The keeper writes down ships and weather.",
+    ),
     3: ("Rest", "Rights", "2", "The keeper may rest one day in seven.", "One day a week is free."),
 }
 
@@ -92,11 +99,14 @@ def make_site(root: Path, clauses: dict[int, tuple[str, str, str, str, str]] = C
         (root / folder).mkdir(parents=True, exist_ok=True)
     (root / "texts" / "charter.txt").write_text(CHARTER, encoding="utf-8")
     (root / "citations" / "sources.bib").write_text(BIB, encoding="utf-8")
-    (root / "content/pages/index.md").write_text("Title: The charter\nDate: 2026-01-03\nSummary: Three articles."
-                                                 "\n\nEach article, explained.\n", encoding="utf-8")
+    (root / "content/pages/index.md").write_text(
+        "Title: The charter\nDate: 2026-01-03\nSummary: Three articles.\n\nEach article, explained.\n", encoding="utf-8"
+    )
     for number, (title, section, related, text, plain) in clauses.items():
-        (root / f"content/clauses/article-{number}.md").write_text(CLAUSE.format(
-            title=title, number=number, section=section, related=related, text=text, plain=plain), encoding="utf-8")
+        (root / f"content/clauses/article-{number}.md").write_text(
+            CLAUSE.format(title=title, number=number, section=section, related=related, text=text, plain=plain),
+            encoding="utf-8",
+        )
     settings = root / "charterconf.py"
     settings.write_text(SETTINGS.format(site=str(root), theme=str(REPO / "theme")), encoding="utf-8")
     return settings
@@ -111,8 +121,13 @@ def test_no_setting_names_the_plan(tmp_path: Path) -> None:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("charter")
     settings = make_site(root)
-    result = subprocess.run([sys.executable, "-m", "tools.build", "build", "--settings", str(settings),
-                             "--output", str(root / "output")], cwd=REPO, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.build", "build", "--settings", str(settings), "--output", str(root / "output")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert problem_lines(result.stderr) == [], result.stderr
     assert "quote.skipped" not in result.stderr  # the charter's own text was read and checked against
@@ -135,8 +150,11 @@ def test_the_home_page_lists_the_documents_sections(built: Path) -> None:
     home = BeautifulSoup((built / "index.html").read_text(encoding="utf-8"), "html.parser")
     text = home.get_text(" ")
     assert "Duties" in text and "Rights" in text
-    assert {a["href"] for a in home.select('a[href^="./article-"]')} == {"./article-1.html", "./article-2.html",
-                                                                        "./article-3.html"}
+    assert {a["href"] for a in home.select('a[href^="./article-"]')} == {
+        "./article-1.html",
+        "./article-2.html",
+        "./article-3.html",
+    }
 
 
 def _problems(tmp_path: Path, clauses: dict[int, tuple[str, str, str, str, str]]) -> list[str]:
@@ -159,5 +177,7 @@ def test_the_clause_text_is_checked_against_the_documents_own_text(tmp_path: Pat
 def test_the_documents_own_numbering_and_sections_are_enforced(tmp_path: Path) -> None:
     odd = dict(CLAUSES)
     odd[3] = ("Rest", "Duties", "4", *CLAUSES[3][3:])
-    assert _problems(tmp_path, odd) == ["content/clauses/article-3.md:3: clause.section",
-                                        "content/clauses/article-3.md:5: clause.related"]
+    assert _problems(tmp_path, odd) == [
+        "content/clauses/article-3.md:3: clause.section",
+        "content/clauses/article-3.md:5: clause.related",
+    ]

@@ -7,11 +7,12 @@ import time
 from collections.abc import Callable
 
 import pytest
-from pelican.plugins.bibcite.htmltok import Attr, Token, tokenize, unescape
 from html5lib._tokenizer import HTMLTokenizer
 from html5lib.constants import tokenTypes
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+
+from pelican.plugins.bibcite.htmltok import Attr, Token, tokenize, unescape
 
 # -- the table ----------------------------------------------------------------------------------
 

@@ -11,14 +11,52 @@ from __future__ import annotations
 import gc
 import time
 
+from conftest import real_context
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import real_context
-
-PIECES = ["[", "]", "(", ")", "{", "}", "<", ">", "!", "@", "\"", "\u201c", "\u201d", "`", "*", "_", "-", "#",
-          " ", "\n", "\n\n", "a", ":", ";", ",", "&", "#", "<!--", "-->", "[@a, \u201cx ", "<a ", "{a", "    ", "> ",
-          "- ", "|", "\\", "=", "'", "^"]
+PIECES = [
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    "<",
+    ">",
+    "!",
+    "@",
+    '"',
+    "\u201c",
+    "\u201d",
+    "`",
+    "*",
+    "_",
+    "-",
+    "#",
+    " ",
+    "\n",
+    "\n\n",
+    "a",
+    ":",
+    ";",
+    ",",
+    "&",
+    "#",
+    "<!--",
+    "-->",
+    "[@a, \u201cx ",
+    "<a ",
+    "{a",
+    "    ",
+    "> ",
+    "- ",
+    "|",
+    "\\",
+    "=",
+    "'",
+    "^",
+]
 SIZE = 20_000
 
 

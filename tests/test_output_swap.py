@@ -35,9 +35,11 @@ def contents(folder: Path) -> dict[str, bytes]:
 
 def renderer(files: dict[str, str], ok: bool = True):
     """A stand-in for Pelican: writes *files* into the staging folder."""
+
     def render(staging: Path) -> bool:
         make_build(staging, files)
         return ok
+
     return render
 
 
@@ -58,8 +60,13 @@ def test_symlinked_output_is_refused_end_to_end(tmp_path: Path, victim: Path) ->
     before = contents(victim)
     link = tmp_path / "output"
     link.symlink_to(victim)
-    result = subprocess.run([sys.executable, "-m", "tools.build", "build", "--output", str(link)],
-                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.build", "build", "--output", str(link)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert result.returncode == 1, result.stderr
     lines = result.stderr.splitlines()
     message = f"{link} is a symbolic link to '{victim}'; refusing to build into or delete it"
@@ -97,8 +104,9 @@ def test_symlinked_lock_file_is_refused(tmp_path: Path, victim: Path) -> None:
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
-def test_swap_replaces_content_and_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          exchange: bool) -> None:
+def test_swap_replaces_content_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
     if exchange:
         assert site_tool._renameat2() is not None, "this test needs Linux's renameat2"
     else:
@@ -208,8 +216,9 @@ with m._locked(Path({str(target)!r})):
 
 
 @pytest.mark.parametrize("code", [errno.EBUSY, errno.EXDEV, errno.EACCES])
-def test_swap_failure_is_located_and_keeps_the_old_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          code: int) -> None:
+def test_swap_failure_is_located_and_keeps_the_old_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
     def refuse(*_: object) -> bool:
         raise OSError(code, os.strerror(code))
 
@@ -228,8 +237,9 @@ def test_swap_failure_is_located_and_keeps_the_old_output(tmp_path: Path, monkey
     assert leftovers(tmp_path) == []
 
 
-def test_fallback_puts_the_old_output_back_when_the_second_rename_fails(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fallback_puts_the_old_output_back_when_the_second_rename_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(site_tool, "_renameat2", lambda: None)
     real_rename = os.rename
 
@@ -276,8 +286,9 @@ def test_read_only_parent_is_located(tmp_path: Path) -> None:
     assert contents(target) == {"index.html": b"old"}
 
 
-def test_build_reports_output_errors_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_reports_output_errors_without_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def fail(target: Path, render: object) -> bool:
         raise site_tool.OutputError(target, "cannot replace it: Device or resource busy", "a hint")
 
@@ -285,9 +296,11 @@ def test_build_reports_output_errors_without_traceback(tmp_path: Path, monkeypat
     monkeypatch.chdir(tmp_path)  # build() changes into the repository; monkeypatch changes back
     assert site_tool.build(output=str(tmp_path / "output"), quiet=True) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err == [f"{tmp_path}/output:1:1: error: cannot replace it: Device or resource busy [build.output]",
-                   "    hint: a hint",
-                   f"build failed; {tmp_path}/output/ still holds the last good build"]
+    assert err == [
+        f"{tmp_path}/output:1:1: error: cannot replace it: Device or resource busy [build.output]",
+        "    hint: a hint",
+        f"build failed; {tmp_path}/output/ still holds the last good build",
+    ]
 
 
 def test_symlink_inside_an_old_build_is_not_followed(tmp_path: Path, victim: Path) -> None:

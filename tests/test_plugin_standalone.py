@@ -48,8 +48,13 @@ def make_site(root: Path, article: str = ARTICLE) -> Path:
 
 
 def pelican(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output"],
-                          cwd=root, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -40,8 +40,10 @@ http {{
     include {tmp}/site.conf;
 }}
 """
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def free_port() -> int:
@@ -61,9 +63,14 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     out = tmp / "output"
-    result = subprocess.run([sys.executable, "-m", "tools.build", "build", "--settings", "publishconf.py",
-                             "--output", str(out)], capture_output=True, text=True, cwd=REPO,
-                            env={**os.environ, "SITEURL": base}, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.build", "build", "--settings", "publishconf.py", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "SITEURL": base},
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert problem_lines(result.stderr) == []
     site = (REPO / "deploy/nginx/site.conf").read_text()
@@ -78,8 +85,9 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     (tmp / "nginx.conf").write_text(MAIN_CONF.format(tmp=tmp, user=user))
     check = subprocess.run([NGINX, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
-    server = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
@@ -165,8 +173,10 @@ def test_feed_and_sitemap_use_absolute_urls(published: tuple[str, Path]) -> None
 def test_every_page_loads_without_a_csp_violation(browser: object, published: tuple[str, Path]) -> None:
     base, out = published
     context = browser.new_context()
-    context.add_init_script("window.__csp = []; document.addEventListener('securitypolicyviolation',"
-                            " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+    context.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     page = context.new_page()
     watch = Watch(page)
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO, problem_lines
+
 from sitesearch import index as sitesearch
 
 PREFIX = "window.SEARCH_INDEX = "
@@ -20,8 +21,13 @@ SUFFIX = ";\n"
 
 
 def build(out: Path) -> Path:
-    result = subprocess.run([sys.executable, "-m", "tools.build", "build", "--output", str(out)],
-                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.build", "build", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert problem_lines(result.stderr) == [], result.stderr
     assert "sitesearch" not in result.stderr, result.stderr  # e.g. "Cannot load plugin `sitesearch`"
@@ -31,7 +37,7 @@ def build(out: Path) -> Path:
 def load(out: Path) -> dict:
     text = (out / "search-index.js").read_text(encoding="utf-8")
     assert text.startswith(PREFIX) and text.endswith(SUFFIX)
-    return json.loads(text[len(PREFIX):-len(SUFFIX)])
+    return json.loads(text[len(PREFIX) : -len(SUFFIX)])
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +76,11 @@ def test_every_page_is_indexed_with_its_title_and_the_search_page_is_not(site: P
     urls = [url for url, _ in index["p"]]
     expected = {p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"search.html"}
     assert set(urls) == expected and len(urls) == len(set(urls))
-    assert {f"point-{n}.html" for n in range(1, 29)} | {"index.html", "sources/index.html",
-                                                        "sources/plan2025.html"} <= expected
+    assert {f"point-{n}.html" for n in range(1, 29)} | {
+        "index.html",
+        "sources/index.html",
+        "sources/plan2025.html",
+    } <= expected
     titles = dict(index["p"])
     assert titles["point-21.html"] == "Point 21: Territory: Crimea, Donbas and the line of contact"
     assert titles["sources/index.html"] == "Sources"
@@ -152,15 +161,26 @@ def test_two_builds_give_identical_files(site: Path, tmp_path: Path) -> None:
 def test_search_js_stays_within_the_rules() -> None:
     script = (REPO / "theme/static/js/search.js").read_text(encoding="utf-8")
     code = re.sub(r"/\*.*?\*/|//[^\n]*", "", script, flags=re.S)
-    for forbidden in ("fetch(", "XMLHttpRequest", "import ", "export ", "innerHTML", "outerHTML",
-                      "insertAdjacentHTML", "document.write", "eval(", "WebAssembly"):
+    for forbidden in (
+        "fetch(",
+        "XMLHttpRequest",
+        "import ",
+        "export ",
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "WebAssembly",
+    ):
         assert forbidden not in code, forbidden
 
 
 # The indexer on its own, on a small hand-written page.
 def test_units_link_to_the_nearest_id(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "p.html").write_text("""<!DOCTYPE html><html><head><title>A page \u00b7 Site</title>
+    (tmp_path / "sub" / "p.html").write_text(
+        """<!DOCTYPE html><html><head><title>A page \u00b7 Site</title>
 <meta name="description" content="Described."></head><body>
 <header class="site-header"><p>Site header</p></header><nav><a href="x">Nav</a></nav>
 <main id="main"><article id="whole"><h1>A page</h1>
@@ -172,9 +192,12 @@ def test_units_link_to_the_nearest_id(tmp_path: Path) -> None:
 <dl><dt>Term</dt><dd>Meaning</dd></dl>
 <!-- a comment --><aside class="related"><p>Related list</p></aside>
 <section class="notes"><ol><li id="note-1">A note.</li></ol></section>
-</article></main><footer class="site-footer">Footer</footer></body></html>""", encoding="utf-8")
-    (tmp_path / "skip.html").write_text('<html><body><main data-search-exclude><p>Hidden</p></main></body></html>',
-                                        encoding="utf-8")
+</article></main><footer class="site-footer">Footer</footer></body></html>""",
+        encoding="utf-8",
+    )
+    (tmp_path / "skip.html").write_text(
+        "<html><body><main data-search-exclude><p>Hidden</p></main></body></html>", encoding="utf-8"
+    )
     built = sitesearch.build(tmp_path, site_name="Site")
     assert built["p"] == [["sub/p.html", "A page"]]
     got = [(u["u"], u.get("l"), u["x"]) for u in built["u"]]

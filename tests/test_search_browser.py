@@ -14,6 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
+
 @pytest.fixture(scope="module")
 def site(real_site: Path) -> Path:
     """The real site, built once for the session by conftest (tools/build.py build into a temporary folder)."""
@@ -71,7 +72,7 @@ def type_and_follow(page: Any, site: Path, query: str, stem: str) -> None:
     for item in items:
         link = item.query_selector("a")
         assert link.inner_text().strip()
-        assert urljoin(start, link.get_attribute("href")).startswith((site.as_uri() + "/"))
+        assert urljoin(start, link.get_attribute("href")).startswith(site.as_uri() + "/")
 
     link = first.query_selector("a")
     href = link.get_attribute("href")

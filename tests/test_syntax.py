@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from pelican.plugins.bibcite.syntax import LineIndex, SyntaxProblem, scan
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from pelican.plugins.bibcite.syntax import LineIndex, SyntaxProblem, scan
 
 
 def cites(text: str) -> list[tuple[str, str, str, str]]:
@@ -91,7 +92,7 @@ def test_positions_are_real_lines_and_columns() -> None:
 
 
 # Property-based: no input crashes the scanner, and every key it returns occurs in the input.
-ALPHABET = st.sampled_from(list("[]@;,\"\u201c\u201d`~ \n\\!():-.abcAB12_/#"))
+ALPHABET = st.sampled_from(list('[]@;,"\u201c\u201d`~ \n\\!():-.abcAB12_/#'))
 
 
 @settings(max_examples=600, deadline=None)
@@ -130,5 +131,7 @@ def test_never_crashes_on_any_unicode(text: str) -> None:
     )
 )
 def test_round_trip_of_generated_groups(items: list[tuple[str, str, str]]) -> None:
-    body = "; ".join((f"{prefix} " if prefix else "") + f"@{key}" + (f", {loc}" if loc else "") for key, prefix, loc in items)
+    body = "; ".join(
+        (f"{prefix} " if prefix else "") + f"@{key}" + (f", {loc}" if loc else "") for key, prefix, loc in items
+    )
     assert cites(f"Text.[{body}]") == [(k, p, loc, "") for k, p, loc in items]

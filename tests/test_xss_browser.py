@@ -18,11 +18,25 @@ from conftest import Site, real_context
 from test_corpus import CORPUS
 
 #: Corpus cases whose Markdown carries a script, by any path the security review found.
-XSS_CASES = ["06-javascript-link", "07-data-link", "08-obfuscated-javascript", "09-reference-link-javascript",
-             "10-raw-script", "11-iframe", "12-onclick-attribute", "14-img-onerror", "15-object-embed",
-             "47-raw-html-in-summary", "48-tag-slash-attribute", "56-placeholder-entity",
-             "57-placeholder-reference", "85-entity-javascript", "86-abrupt-comment-img", "87-namespaced-tag",
-             "88-lt-in-attribute"]
+XSS_CASES = [
+    "06-javascript-link",
+    "07-data-link",
+    "08-obfuscated-javascript",
+    "09-reference-link-javascript",
+    "10-raw-script",
+    "11-iframe",
+    "12-onclick-attribute",
+    "14-img-onerror",
+    "15-object-embed",
+    "47-raw-html-in-summary",
+    "48-tag-slash-attribute",
+    "56-placeholder-entity",
+    "57-placeholder-reference",
+    "85-entity-javascript",
+    "86-abrupt-comment-img",
+    "87-namespaced-tag",
+    "88-lt-in-attribute",
+]
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>x</title></head>
 <body><main>{body}</main></body></html>"""
 
@@ -82,14 +96,26 @@ def test_even_unchecked_the_published_html_has_no_script(case: str) -> None:
     text = markdown_of(case)
     assert re.search(r"alert|javascript|data:|onerror|onload|onclick|<script|<iframe|<object", text, re.I), case
     html = published_without_checks(text)
-    for bad in ("<script", "javascript:", "data:", "onerror", "onclick", "onload", "<iframe", "<object", "<img", "<svg"):
+    for bad in (
+        "<script",
+        "javascript:",
+        "data:",
+        "onerror",
+        "onclick",
+        "onload",
+        "<iframe",
+        "<object",
+        "<img",
+        "<svg",
+    ):
         assert bad not in html.lower(), (bad, html)
 
 
 def test_even_unchecked_no_case_runs_a_script_in_chromium(browser: object, tmp_path: Path) -> None:
     """All cases on one page, as the build would publish them without the checks; every link clicked."""
-    body = "".join(f'<section id="{case}">{published_without_checks(markdown_of(case))}</section>'
-                   for case in XSS_CASES)
+    body = "".join(
+        f'<section id="{case}">{published_without_checks(markdown_of(case))}</section>' for case in XSS_CASES
+    )
     page = tmp_path / "page.html"
     page.write_text(PAGE.format(body=body), encoding="utf-8")
     assert no_script_runs(browser, page.as_uri()) == []
@@ -107,9 +133,12 @@ def test_the_checks_refuse_every_case(tmp_path: Path) -> None:
 
 def test_a_built_page_of_hostile_but_allowed_text_runs_no_script(browser: object, site: Site) -> None:
     """Text that looks like markup, entities and Pelican's link syntax in a title are published as text."""
-    site.page("one", 'Claim.[@rs] &lt;script&gt;alert(1)&lt;/script&gt; <q title="x &quot; onmouseover=alert(2)">q</q> '
-              '[x](https://example.org "href=\'{static}evil.svg\' onclick=alert(3)") `<img src=x onerror=alert(4)>` '
-              "[@cz] [@anon]\n\n    <script>alert(5)</script>\n")
+    site.page(
+        "one",
+        'Claim.[@rs] &lt;script&gt;alert(1)&lt;/script&gt; <q title="x &quot; onmouseover=alert(2)">q</q> '
+        "[x](https://example.org \"href='{static}evil.svg' onclick=alert(3)\") `<img src=x onerror=alert(4)>` "
+        "[@cz] [@anon]\n\n    <script>alert(5)</script>\n",
+    )
     result = site.build()
     assert result.returncode == 0, result.stderr
     html = (site.root / "output" / "one.html").read_text(encoding="utf-8")

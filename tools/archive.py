@@ -46,7 +46,8 @@ MANIFEST.json lists every file with its size and SHA-256 checksum, the commit of
 the project it was built from, and the build date. To verify a copy:
 
     python3 -c "import hashlib, json, pathlib; m = json.load(open('MANIFEST.json'));
-    bad = [f['path'] for f in m['files'] if hashlib.sha256(pathlib.Path(f['path']).read_bytes()).hexdigest() != f['sha256']];
+    bad = [f['path'] for f in m['files']
+           if hashlib.sha256(pathlib.Path(f['path']).read_bytes()).hexdigest() != f['sha256']];
     print('damaged:', bad) if bad else print('all', len(m['files']), 'files intact')"
 
 Commit: {commit}{dirty}
@@ -63,8 +64,12 @@ def provenance() -> dict[str, object]:
     commit = git("rev-parse", "HEAD")
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or git("log", "-1", "--format=%ct"))
-    return {"commit": commit, "dirty": dirty, "epoch": epoch,
-            "date": datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")}
+    return {
+        "commit": commit,
+        "dirty": dirty,
+        "epoch": epoch,
+        "date": datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z"),
+    }
 
 
 def print_edition(site: Path) -> str:
@@ -74,7 +79,7 @@ def print_edition(site: Path) -> str:
     doc = BeautifulSoup(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title></title><style></style></head><body><main id=\"main\"></main></body></html>",
+        '<title></title><style></style></head><body><main id="main"></main></body></html>',
         "html.parser",
     )
     doc.title.string = f"{home.title.get_text()} \u2014 print edition"
@@ -141,10 +146,10 @@ def manifest(folder: Path, info: dict[str, object]) -> dict[str, object]:
     files = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         data = path.read_bytes()
-        files.append({"path": path.relative_to(folder).as_posix(), "size": len(data),
-                      "sha256": hashlib.sha256(data).hexdigest()})
-    return {"name": NAME, "commit": info["commit"], "dirty": info["dirty"], "build_date": info["date"],
-            "files": files}
+        files.append(
+            {"path": path.relative_to(folder).as_posix(), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        )
+    return {"name": NAME, "commit": info["commit"], "dirty": info["dirty"], "build_date": info["date"], "files": files}
 
 
 def write_zip(folder: Path, target: Path, prefix: str, epoch: int) -> None:
@@ -172,19 +177,31 @@ def make(out: Path) -> Path:
             raise SystemExit("archive: the site build failed; nothing was written")
         (site / "print.html").write_text(print_edition(site), encoding="utf-8")
         title = "The 28-point plan, annotated: offline archive"
-        (site / "README.txt").write_text(README.format(
-            title=title, underline="=" * len(title), commit=info["commit"],
-            dirty=" (built with uncommitted changes)" if info["dirty"] else "", date=info["date"]), encoding="utf-8")
+        (site / "README.txt").write_text(
+            README.format(
+                title=title,
+                underline="=" * len(title),
+                commit=info["commit"],
+                dirty=" (built with uncommitted changes)" if info["dirty"] else "",
+                date=info["date"],
+            ),
+            encoding="utf-8",
+        )
         data = manifest(site, info)
         (site / "MANIFEST.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         out.mkdir(parents=True, exist_ok=True)
         target = out / f"{label}.zip"
         write_zip(site, target, label, int(info["epoch"]))
-    print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target} "
-          f"({target.stat().st_size} bytes, {len(data['files'])} files)", file=sys.stderr)
+    print(
+        f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target} "
+        f"({target.stat().st_size} bytes, {len(data['files'])} files)",
+        file=sys.stderr,
+    )
     if info["dirty"]:
-        print("note: the tree has uncommitted changes, so this archive is not reproducible from its commit",
-              file=sys.stderr)
+        print(
+            "note: the tree has uncommitted changes, so this archive is not reproducible from its commit",
+            file=sys.stderr,
+        )
     return target
 
 

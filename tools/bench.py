@@ -33,6 +33,7 @@ nothing and always exits 0 unless a build fails.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
 import gzip
@@ -64,8 +65,12 @@ MAX_PER_PAGE_DRIFT = 0.15
 MAX_BIB_RATIO = 1.5
 MAX_CLAUSE_GZIP = 30 * 1024
 #: The real site's page types: label -> path in the output (None: first source page).
-PAGE_TYPES = {"home": "index.html", "clause": "point-21.html", "sources index": "sources/index.html",
-              "source page": None}
+PAGE_TYPES = {
+    "home": "index.html",
+    "clause": "point-21.html",
+    "sources index": "sources/index.html",
+    "source page": None,
+}
 RSS_WRAPPER = (
     "import resource, subprocess, sys\n"
     "code = subprocess.run(sys.argv[1:]).returncode\n"
@@ -126,8 +131,10 @@ def problem_counts(stderr: str) -> tuple[int, int]:
     if m:
         return int(m.group(1)), int(m.group(2))
     lines = stderr.splitlines()
-    return (sum(": error: " in line or line.startswith(("ERROR", "CRITICAL")) for line in lines),
-            sum(": warning: " in line or line.startswith("WARNING") for line in lines))
+    return (
+        sum(": error: " in line or line.startswith(("ERROR", "CRITICAL")) for line in lines),
+        sum(": warning: " in line or line.startswith("WARNING") for line in lines),
+    )
 
 
 def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, generator) -> dict:
@@ -136,8 +143,9 @@ def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, gener
     shutil.rmtree(site, ignore_errors=True)
     started = time.perf_counter()
     confs = generator.generate(site, pages, entries)
-    print(f"[{name}] generated {pages} pages, {entries} entries in {time.perf_counter() - started:.1f} s",
-          file=sys.stderr)
+    print(
+        f"[{name}] generated {pages} pages, {entries} entries in {time.perf_counter() - started:.1f} s", file=sys.stderr
+    )
     load_before = os.getloadavg()[0]
     samples: dict[str, list[dict]] = {variant: [] for variant in generator.VARIANTS}
     problems = {}
@@ -148,12 +156,16 @@ def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, gener
             errors, warnings = problem_counts(run["stderr"])
             if run["returncode"] != 0 or errors:
                 sys.stderr.write(run["stderr"])
-                raise SystemExit(f"[{name}] variant {variant} failed to build (exit {run['returncode']}, "
-                                 f"{errors} error(s)); see above")
+                raise SystemExit(
+                    f"[{name}] variant {variant} failed to build (exit {run['returncode']}, "
+                    f"{errors} error(s)); see above"
+                )
             problems[variant] = {"errors": errors, "warnings": warnings}
             label = "warm-up" if round_ == 0 else f"run {round_}/{runs}"
-            print(f"[{name}] {variant} {label}: {run['wall_s']:.2f} s, {run['peak_rss_kb'] / 1024:.0f} MB",
-                  file=sys.stderr)
+            print(
+                f"[{name}] {variant} {label}: {run['wall_s']:.2f} s, {run['peak_rss_kb'] / 1024:.0f} MB",
+                file=sys.stderr,
+            )
             if round_ == 0:
                 continue
             size, disk, files = tree_size(out)
@@ -161,8 +173,13 @@ def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, gener
             del run["stderr"]
             samples[variant].append(run)
     # Other processes on the machine disturb wall times; say how busy it was.
-    result = {"pages": pages, "entries": entries, "runs": runs, "problems": problems,
-              "load_average_1min": [load_before, os.getloadavg()[0]]}
+    result = {
+        "pages": pages,
+        "entries": entries,
+        "runs": runs,
+        "problems": problems,
+        "load_average_1min": [load_before, os.getloadavg()[0]],
+    }
     for variant, runs_ in samples.items():
         result[variant] = {
             "median_wall_s": statistics.median(r["wall_s"] for r in runs_),
@@ -184,8 +201,11 @@ def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, gener
     result["ratio_time_B_N"] = b["median_wall_s"] / n["median_wall_s"]
     result["ms_per_page_B_over_N"] = 1000 * (b["median_wall_s"] - n["median_wall_s"]) / pages
     result["ms_per_page_A_over_N"] = 1000 * (a["median_wall_s"] - n["median_wall_s"]) / pages
-    result["ratio_cpu"] = (statistics.median(rb["cpu_s"] / ra["cpu_s"] for ra, rb in zip(a["runs"], b["runs"]))
-                           if a["median_cpu_s"] else None)
+    result["ratio_cpu"] = (
+        statistics.median(rb["cpu_s"] / ra["cpu_s"] for ra, rb in zip(a["runs"], b["runs"], strict=True))
+        if a["median_cpu_s"]
+        else None
+    )
     result["ratio_memory"] = b["peak_rss_kb"] / a["peak_rss_kb"]
     result["ratio_output"] = b["output_bytes"] / a["output_bytes"]
     result["ms_per_page_A"] = 1000 * a["median_wall_s"] / pages
@@ -235,8 +255,11 @@ def weigh_page(output: Path, rel: str) -> dict:
         if is_external(url):
             continue
         path = url.split("#")[0].split("?")[0]
-        local = posixpath.normpath(posixpath.join(posixpath.dirname(rel), path)) if not path.startswith("/") \
+        local = (
+            posixpath.normpath(posixpath.join(posixpath.dirname(rel), path))
+            if not path.startswith("/")
             else path.lstrip("/")
+        )
         file = output / local
         if file.is_file():
             assets[local] = gz(file.read_bytes())
@@ -259,8 +282,11 @@ def real_site(scratch: Path) -> dict:
     """Build the real site once and weigh its page types."""
     out = scratch / "real-output"
     run = run_build(ROOT / "pelicanconf.py", out, scratch)
-    result: dict = {"build_wall_s": run["wall_s"], "build_peak_rss_kb": run["peak_rss_kb"],
-                    "returncode": run["returncode"]}
+    result: dict = {
+        "build_wall_s": run["wall_s"],
+        "build_peak_rss_kb": run["peak_rss_kb"],
+        "returncode": run["returncode"],
+    }
     if run["returncode"] != 0:
         result["error"] = run["stderr"][-2000:]
         return result
@@ -307,8 +333,13 @@ def devserver_edit(scratch: Path, edits: int = DEV_EDITS) -> dict:
         port = probe.getsockname()[1]
     log = scratch / "dev" / "devserver.log"
     with log.open("w", encoding="utf-8") as stream:
-        proc = subprocess.Popen([sys.executable, "-m", "tools.build", "devserver", "--port", str(port)],
-                                cwd=copy, stdout=stream, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tools.build", "devserver", "--port", str(port)],
+            cwd=copy,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     result: dict = {"clause": DEV_CLAUSE, "edits": edits, "latency_s": [], "build_s": []}
     try:
         deadline = time.monotonic() + 120
@@ -340,7 +371,7 @@ def devserver_edit(scratch: Path, edits: int = DEV_EDITS) -> dict:
             time.sleep(1.0)  # quiet time between edits
         built = re.findall(r"built \d+ pages into .* in ([\d.]+) s", log.read_text(encoding="utf-8"))
         result["first_build_s"] = float(built[0])
-        result["build_s"] = [float(x) for x in built[1:edits + 1]]
+        result["build_s"] = [float(x) for x in built[1 : edits + 1]]
         result["median_latency_s"] = statistics.median(result["latency_s"])
         result["max_latency_s"] = max(result["latency_s"])
         result["median_build_s"] = statistics.median(result["build_s"])
@@ -361,8 +392,12 @@ def make_check() -> dict:
     cmd = ["make", "check"] if has_target else [sys.executable, str(ROOT / "tools" / "check.py")]
     started = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
-    return {"available": True, "command": "make check" if has_target else "python tools/check.py",
-            "wall_s": time.perf_counter() - started, "returncode": result.returncode}
+    return {
+        "available": True,
+        "command": "make check" if has_target else "python tools/check.py",
+        "wall_s": time.perf_counter() - started,
+        "returncode": result.returncode,
+    }
 
 
 def bibliography_load(runs: int = 5, entries: int = 3000) -> dict:
@@ -376,12 +411,17 @@ def bibliography_load(runs: int = 5, entries: int = 3000) -> dict:
     from pelican.plugins.bibcite.bibliography import _read_file
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "fixtures" / "bibtex").glob("*.bib"))]
-    blocks = [b for text in texts for b in re.split(r"\n(?=@)", text)
-              if re.match(r"@(?!string|comment|preamble)", b, re.I) and re.search(r"^\s*title\s*=", b, re.M | re.I)]
+    blocks = [
+        b
+        for text in texts
+        for b in re.split(r"\n(?=@)", text)
+        if re.match(r"@(?!string|comment|preamble)", b, re.I) and re.search(r"^\s*title\s*=", b, re.M | re.I)
+    ]
     chunks = []
     for number in range(entries):
         block = blocks[number % len(blocks)]
-        block = re.sub(r"^@(\w+)\{[^,]*,", lambda m: f"@{m.group(1)}{{e{number:05d},\n  kind = {{news}},", block, 1)
+        head = f"e{number:05d},\n  kind = {{news}},"
+        block = re.sub(r"^@(\w+)\{[^,]*,", lambda m, head=head: f"@{m.group(1)}{{{head}", block, count=1)
         chunks.append(block.rstrip())
     text = "\n\n".join(chunks) + "\n"
     parse_times, load_times, paused_times = [], [], []
@@ -407,16 +447,27 @@ def bibliography_load(runs: int = 5, entries: int = 3000) -> dict:
         (site / "citations" / "bench.bib").write_text(text, encoding="utf-8")
         (site / "content" / "pages").mkdir(parents=True)
         cites = "; ".join(f"@e{n:05d}" for n in range(0, 12 * 97, 97))
-        (site / "content" / "pages" / "one.md").write_text(f"Title: One\nDate: 2026-12-02\n\nTwelve sources.[{cites}]\n",
-                                                           encoding="utf-8")
+        (site / "content" / "pages" / "one.md").write_text(
+            f"Title: One\nDate: 2026-12-02\n\nTwelve sources.[{cites}]\n", encoding="utf-8"
+        )
         conf = site / "pelicanconf.py"
-        conf.write_text(f"exec(open({str(ROOT / 'pelicanconf.py')!r}, encoding='utf-8').read())\n"
-                        f"PATH = {str(site / 'content')!r}\nTHEME = {str(ROOT / 'theme')!r}\n"
-                        f"BIBCITE_ROOT = {str(site)!r}\n"
-                        "EXPLAINER_SOURCE_TEXTS = ''\nBIBCITE_REQUIRED_FIELDS = ['title', 'kind']\n", encoding="utf-8")
+        conf.write_text(
+            f"exec(open({str(ROOT / 'pelicanconf.py')!r}, encoding='utf-8').read())\n"
+            f"PATH = {str(site / 'content')!r}\nTHEME = {str(ROOT / 'theme')!r}\n"
+            f"BIBCITE_ROOT = {str(site)!r}\n"
+            "EXPLAINER_SOURCE_TEXTS = ''\nBIBCITE_REQUIRED_FIELDS = ['title', 'kind']\n",
+            encoding="utf-8",
+        )
         build = run_build(conf, site / "output", site)
-    return {"entries": len(loaded), "parse_s": statistics.median(parse_times), "load_s": statistics.median(load_times),
-            "ratio": statistics.median(ratios), "ratio_paused_parse": statistics.median(paused), "build_wall_s": build["wall_s"], "build_returncode": build["returncode"]}
+    return {
+        "entries": len(loaded),
+        "parse_s": statistics.median(parse_times),
+        "load_s": statistics.median(load_times),
+        "ratio": statistics.median(ratios),
+        "ratio_paused_parse": statistics.median(paused),
+        "build_wall_s": build["wall_s"],
+        "build_returncode": build["returncode"],
+    }
 
 
 def machine() -> dict:
@@ -429,19 +480,21 @@ def machine() -> dict:
     except OSError:
         pass
     memory = ""
-    try:
+    with contextlib.suppress(OSError, IndexError):
         memory = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
-    except (OSError, IndexError):
-        pass
     versions = {}
     for name in ("pelican", "markdown", "jinja2", "bibtexparser", "nh3"):
-        try:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return {"platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(), "memory": memory,
-            "python": platform.python_version(), "packages": versions,
-            "rss_method": "/usr/bin/time -v" if TIME.exists() else "getrusage(RUSAGE_CHILDREN) of a wrapper"}
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "packages": versions,
+        "rss_method": "/usr/bin/time -v" if TIME.exists() else "getrusage(RUSAGE_CHILDREN) of a wrapper",
+    }
 
 
 def verdict(ok: bool | None) -> str:
@@ -452,36 +505,74 @@ def targets(sizes: dict, real: dict, bibliography: dict | None = None) -> list[d
     """Each target with the measured figure."""
     rows = []
     if bibliography:
-        rows.append({"target": f"bibliography load <= {MAX_BIB_RATIO:.1f} x bibtexparser's parse (3,000 entries)",
-                     "value": f"{bibliography['ratio']:.2f}", "ok": bibliography["ratio"] <= MAX_BIB_RATIO})
+        rows.append(
+            {
+                "target": f"bibliography load <= {MAX_BIB_RATIO:.1f} x bibtexparser's parse (3,000 entries)",
+                "value": f"{bibliography['ratio']:.2f}",
+                "ok": bibliography["ratio"] <= MAX_BIB_RATIO,
+            }
+        )
     for name in ("medium", "large"):
         s = sizes.get(name)
-        rows.append({"target": f"time B/A <= {MAX_TIME_RATIO:.2f} at {name}",
-                     "value": f"{s['ratio_time']:.3f}" if s else "not run",
-                     "ok": s["ratio_time"] <= MAX_TIME_RATIO if s else None})
+        rows.append(
+            {
+                "target": f"time B/A <= {MAX_TIME_RATIO:.2f} at {name}",
+                "value": f"{s['ratio_time']:.3f}" if s else "not run",
+                "ok": s["ratio_time"] <= MAX_TIME_RATIO if s else None,
+            }
+        )
     for name, s in sizes.items():
-        rows.append({"target": f"peak memory B/A <= {MAX_MEMORY_RATIO:.1f} at {name}",
-                     "value": f"{s['ratio_memory']:.3f}", "ok": s["ratio_memory"] <= MAX_MEMORY_RATIO})
+        rows.append(
+            {
+                "target": f"peak memory B/A <= {MAX_MEMORY_RATIO:.1f} at {name}",
+                "value": f"{s['ratio_memory']:.3f}",
+                "ok": s["ratio_memory"] <= MAX_MEMORY_RATIO,
+            }
+        )
     if "medium" in sizes and "large" in sizes:
         drift = sizes["large"]["ms_per_page_B"] / sizes["medium"]["ms_per_page_B"] - 1
-        rows.append({"target": f"B ms/page at large within {MAX_PER_PAGE_DRIFT:.0%} of medium",
-                     "value": f"{drift:+.1%}", "ok": abs(drift) <= MAX_PER_PAGE_DRIFT})
+        rows.append(
+            {
+                "target": f"B ms/page at large within {MAX_PER_PAGE_DRIFT:.0%} of medium",
+                "value": f"{drift:+.1%}",
+                "ok": abs(drift) <= MAX_PER_PAGE_DRIFT,
+            }
+        )
     else:
-        rows.append({"target": f"B ms/page at large within {MAX_PER_PAGE_DRIFT:.0%} of medium",
-                     "value": "not run (make bench BENCH_ARGS=--large)", "ok": None})
+        rows.append(
+            {
+                "target": f"B ms/page at large within {MAX_PER_PAGE_DRIFT:.0%} of medium",
+                "value": "not run (make bench BENCH_ARGS=--large)",
+                "ok": None,
+            }
+        )
     dev = real.get("devserver", {})
     if "median_latency_s" in dev:
-        rows.append({"target": "devserver: one clause edited, rebuilt in < 1 s",
-                     "value": f"{dev['median_latency_s']:.2f} s median, {dev['max_latency_s']:.2f} s max "
-                              f"(save to page on disk)",
-                     "ok": dev["max_latency_s"] < 1.0})
+        rows.append(
+            {
+                "target": "devserver: one clause edited, rebuilt in < 1 s",
+                "value": f"{dev['median_latency_s']:.2f} s median, {dev['max_latency_s']:.2f} s max "
+                f"(save to page on disk)",
+                "ok": dev["max_latency_s"] < 1.0,
+            }
+        )
     else:
-        rows.append({"target": "devserver: one clause edited, rebuilt in < 1 s",
-                     "value": dev.get("error", "not measured")[:60], "ok": None})
+        rows.append(
+            {
+                "target": "devserver: one clause edited, rebuilt in < 1 s",
+                "value": dev.get("error", "not measured")[:60],
+                "ok": None,
+            }
+        )
     clause = real.get("pages", {}).get("clause", {})
     if "total_gzip" in clause:
-        rows.append({"target": "clause page <= 30 KB gzipped (with CSS and JS)",
-                     "value": f"{clause['total_gzip'] / 1024:.1f} KB", "ok": clause["total_gzip"] <= MAX_CLAUSE_GZIP})
+        rows.append(
+            {
+                "target": "clause page <= 30 KB gzipped (with CSS and JS)",
+                "value": f"{clause['total_gzip'] / 1024:.1f} KB",
+                "ok": clause["total_gzip"] <= MAX_CLAUSE_GZIP,
+            }
+        )
         external = sum(p.get("external_requests", 0) for p in real["pages"].values())
         rows.append({"target": "requests to other hosts = 0", "value": str(external), "ok": external == 0})
     else:
@@ -498,16 +589,20 @@ def table(report: dict) -> str:
         f"Citation engine benchmark, {report['date']}",
         f"machine: {m['platform']}; {m['cpu']}; {m['cpu_count']} CPUs; {m['memory']} RAM; Python {m['python']}",
         f"versions: {', '.join(f'{k} {v}' for k, v in m['packages'].items())}",
-        f"method: median of {'/'.join(str(n) for n in report['runs'].values())} builds per variant and size after 1 warm-up, A, B and N alternating, each a fresh "
-        f"`python tools/build.py build`; peak RSS from {m['rss_method']}",
+        f"method: median of {'/'.join(str(n) for n in report['runs'].values())} builds per variant and size "
+        "after 1 warm-up, A, B and N alternating, each a fresh "
+        f"`python -m tools.build build`; peak RSS from {m['rss_method']}",
         "A = plain Markdown footnotes, no plugin (the floor); B = [@key] citations with bibcite;",
-        "times are medians of wall time (perf_counter); B/A time = median of the ratios of each A-B pair (one round, back",
-        "to back), and cpu B/A likewise with user+system time; MB = peak RSS of the build process; out = bytes written",
+        "times are medians of wall time (perf_counter); B/A time = median of the ratios of each A-B pair",
+        "(one round, back to back), and cpu B/A likewise with user+system time; MB = peak RSS of the build process;",
+        "out = bytes written",
         "",
     ]
-    head = (f"{'size':<8}{'pages':>6}{'bib':>6} | {'A s':>7}{'B s':>7}{'B/A':>6}{'cpu B/A':>8} | "
-            f"{'A MB':>5}{'B MB':>5}{'B/A':>6} | {'A out MB':>9}{'B out MB':>9}{'B/A':>6} | "
-            f"{'A ms/pg':>8}{'B ms/pg':>8}")
+    head = (
+        f"{'size':<8}{'pages':>6}{'bib':>6} | {'A s':>7}{'B s':>7}{'B/A':>6}{'cpu B/A':>8} | "
+        f"{'A MB':>5}{'B MB':>5}{'B/A':>6} | {'A out MB':>9}{'B out MB':>9}{'B/A':>6} | "
+        f"{'A ms/pg':>8}{'B ms/pg':>8}"
+    )
     lines += [head, "-" * len(head)]
     for name, s in report["sizes"].items():
         a, b = s["A"], s["B"]
@@ -516,10 +611,15 @@ def table(report: dict) -> str:
             f"{name:<8}{s['pages']:>6}{s['entries']:>6} | {a['median_wall_s']:>7.2f}{b['median_wall_s']:>7.2f}"
             f"{s['ratio_time']:>6.2f}{cpu:>8} | {a['peak_rss_kb'] / 1024:>5.0f}{b['peak_rss_kb'] / 1024:>5.0f}"
             f"{s['ratio_memory']:>6.2f} | {a['output_bytes'] / 1e6:>9.1f}{b['output_bytes'] / 1e6:>9.1f}"
-            f"{s['ratio_output']:>6.2f} | {s['ms_per_page_A']:>8.2f}{s['ms_per_page_B']:>8.2f}")
+            f"{s['ratio_output']:>6.2f} | {s['ms_per_page_A']:>8.2f}{s['ms_per_page_B']:>8.2f}"
+        )
     lines.append("(B also writes one page per source and a sources index, which A does not have.)")
-    lines.append("B/A time of each pair: " + "; ".join(
-        f"{name} " + " ".join(f"{r:.2f}" for r in s["ratio_time_pairs"]) for name, s in report["sizes"].items()))
+    lines.append(
+        "B/A time of each pair: "
+        + "; ".join(
+            f"{name} " + " ".join(f"{r:.2f}" for r in s["ratio_time_pairs"]) for name, s in report["sizes"].items()
+        )
+    )
     lines.append("")
     lines.append("reference, N = the same prose with no citations and no plugin:")
     head = f"{'size':<8}{'N s':>7}{'N MB':>6} | {'B/N':>6}{'B-N ms/pg':>11} | {'A/N':>6}{'A-N ms/pg':>11}"
@@ -529,43 +629,63 @@ def table(report: dict) -> str:
         lines.append(
             f"{name:<8}{n['median_wall_s']:>7.2f}{n['peak_rss_kb'] / 1024:>6.0f} | {s['ratio_time_B_N']:>6.2f}"
             f"{s['ms_per_page_B_over_N']:>11.2f} | {a['median_wall_s'] / n['median_wall_s']:>6.2f}"
-            f"{s['ms_per_page_A_over_N']:>11.2f}")
-    loads = ", ".join(f"{name} {s['load_average_1min'][0]:.1f}->{s['load_average_1min'][1]:.1f}"
-                      for name, s in report["sizes"].items())
-    lines.append(f"load average (1 min) before->after each size: {loads}"
-                 + ("  -- the machine was busy; wall times are noisy, CPU ratios are steadier"
-                    if any(max(s["load_average_1min"]) > 0.5 * (m["cpu_count"] or 1) for s in report["sizes"].values())
-                    else ""))
+            f"{s['ms_per_page_A_over_N']:>11.2f}"
+        )
+    loads = ", ".join(
+        f"{name} {s['load_average_1min'][0]:.1f}->{s['load_average_1min'][1]:.1f}"
+        for name, s in report["sizes"].items()
+    )
+    lines.append(
+        f"load average (1 min) before->after each size: {loads}"
+        + (
+            "  -- the machine was busy; wall times are noisy, CPU ratios are steadier"
+            if any(max(s["load_average_1min"]) > 0.5 * (m["cpu_count"] or 1) for s in report["sizes"].values())
+            else ""
+        )
+    )
     lines.append("")
     check = report["make_check"]
-    lines.append(f"make check: {check['wall_s']:.2f} s (exit {check['returncode']}; ran `{check['command']}`)"
-                 if check["available"] else "make check: not available")
+    lines.append(
+        f"make check: {check['wall_s']:.2f} s (exit {check['returncode']}; ran `{check['command']}`)"
+        if check["available"]
+        else "make check: not available"
+    )
     real = report["real_site"]
-    lines.append(f"real site build: {real['build_wall_s']:.2f} s, {real['build_peak_rss_kb'] / 1024:.0f} MB peak"
-                 + ("" if real["returncode"] == 0 else f" -- FAILED (exit {real['returncode']})"))
+    lines.append(
+        f"real site build: {real['build_wall_s']:.2f} s, {real['build_peak_rss_kb'] / 1024:.0f} MB peak"
+        + ("" if real["returncode"] == 0 else f" -- FAILED (exit {real['returncode']})")
+    )
     dev = real.get("devserver", {})
     if "median_latency_s" in dev:
-        lines.append(f"devserver, {dev['edits']} edits of {dev['clause']}: rebuild {dev['median_build_s']:.2f} s median "
-                     f"(printed by the devserver); save-to-page {dev['median_latency_s']:.2f} s median, "
-                     f"{dev['max_latency_s']:.2f} s max; first build {dev['first_build_s']:.2f} s")
+        lines.append(
+            f"devserver, {dev['edits']} edits of {dev['clause']}: rebuild {dev['median_build_s']:.2f} s median "
+            f"(printed by the devserver); save-to-page {dev['median_latency_s']:.2f} s median, "
+            f"{dev['max_latency_s']:.2f} s max; first build {dev['first_build_s']:.2f} s"
+        )
     elif dev:
         lines.append(f"devserver: not measured -- {dev.get('error', '')[:200]}")
     if "pages" in real:
-        lines.append(f"{'page type':<15}{'file':<34}{'HTML gz KB':>11}{'CSS+JS gz KB':>13}{'total KB':>9}{'ext. req.':>10}")
+        lines.append(
+            f"{'page type':<15}{'file':<34}{'HTML gz KB':>11}{'CSS+JS gz KB':>13}{'total KB':>9}{'ext. req.':>10}"
+        )
         for label, p in real["pages"].items():
             if "error" in p:
                 lines.append(f"{label:<15}{p['page']:<34}  {p['error']}")
                 continue
-            lines.append(f"{label:<15}{p['page']:<34}{p['html_gzip'] / 1024:>11.1f}"
-                         f"{sum(p['assets_gzip'].values()) / 1024:>13.1f}{p['total_gzip'] / 1024:>9.1f}"
-                         f"{p['external_requests']:>10}")
+            lines.append(
+                f"{label:<15}{p['page']:<34}{p['html_gzip'] / 1024:>11.1f}"
+                f"{sum(p['assets_gzip'].values()) / 1024:>13.1f}{p['total_gzip'] / 1024:>9.1f}"
+                f"{p['external_requests']:>10}"
+            )
     bib = report.get("bibliography")
     if bib:
-        lines.append(f"bibliography of {bib['entries']:,} real-export entries: bibtexparser parse {bib['parse_s']:.2f} s, "
-                     f"our load (parse, decode, check) {bib['load_s']:.2f} s, ratio {bib['ratio']:.2f} (median of "
-                     f"pairs; {bib['ratio_paused_parse']:.2f} against a parse with the collector paused as our load "
-                     f"pauses it); a site citing 12 of them built in {bib['build_wall_s']:.2f} s "
-                     f"(exit {bib['build_returncode']})")
+        lines.append(
+            f"bibliography of {bib['entries']:,} real-export entries: bibtexparser parse {bib['parse_s']:.2f} s, "
+            f"our load (parse, decode, check) {bib['load_s']:.2f} s, ratio {bib['ratio']:.2f} (median of "
+            f"pairs; {bib['ratio_paused_parse']:.2f} against a parse with the collector paused as our load "
+            f"pauses it); a site citing 12 of them built in {bib['build_wall_s']:.2f} s "
+            f"(exit {bib['build_returncode']})"
+        )
     lines.append("")
     lines.append("targets:")
     for row in report["targets"]:
@@ -589,11 +709,15 @@ def main(argv: list[str] | None = None) -> int:
         if name not in generator.SIZES:
             parser.error(f"unknown size {name!r}; known: {', '.join(generator.SIZES)}")
     BENCH.mkdir(exist_ok=True)
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     with tempfile.TemporaryDirectory(prefix="bench-", dir=BENCH) as tmp:
         work = Path(tmp)
-        sizes = {name: bench_size(name, *generator.SIZES[name], args.large_runs if name == "large" else args.runs,
-                                  work, generator) for name in names}
+        sizes = {
+            name: bench_size(
+                name, *generator.SIZES[name], args.large_runs if name == "large" else args.runs, work, generator
+            )
+            for name in names
+        }
         check = make_check()
         real = real_site(work)
         real["devserver"] = devserver_edit(work)

@@ -43,15 +43,41 @@ PARAGRAPHS = 9
 WORDS_PER_PARAGRAPH = 86
 #: Settings copied from the real pelicanconf.py so both variants render like the real site.
 SHARED_SETTINGS = (
-    "AUTHOR", "SITENAME", "SITESUBTITLE", "SITEURL", "RELATIVE_URLS", "TIMEZONE", "DEFAULT_LANG",
-    "DEFAULT_DATE", "STATIC_PATHS", "PAGE_URL", "PAGE_SAVE_AS", "INDEX_SAVE_AS", "AUTHOR_SAVE_AS",
-    "AUTHORS_SAVE_AS", "CATEGORY_SAVE_AS", "CATEGORIES_SAVE_AS", "TAG_SAVE_AS", "TAGS_SAVE_AS",
-    "ARCHIVES_SAVE_AS", "DIRECT_TEMPLATES", "DISPLAY_CATEGORIES_ON_MENU", "FEED_ALL_ATOM", "FEED_ALL_RSS",
-    "CATEGORY_FEED_ATOM", "TRANSLATION_FEED_ATOM", "AUTHOR_FEED_ATOM", "AUTHOR_FEED_RSS", "SLUGIFY_SOURCE",
-    "CACHE_CONTENT", "LOAD_CONTENT_CACHE", "MARKDOWN", "JINJA_ENVIRONMENT",
+    "AUTHOR",
+    "SITENAME",
+    "SITESUBTITLE",
+    "SITEURL",
+    "RELATIVE_URLS",
+    "TIMEZONE",
+    "DEFAULT_LANG",
+    "DEFAULT_DATE",
+    "STATIC_PATHS",
+    "PAGE_URL",
+    "PAGE_SAVE_AS",
+    "INDEX_SAVE_AS",
+    "AUTHOR_SAVE_AS",
+    "AUTHORS_SAVE_AS",
+    "CATEGORY_SAVE_AS",
+    "CATEGORIES_SAVE_AS",
+    "TAG_SAVE_AS",
+    "TAGS_SAVE_AS",
+    "ARCHIVES_SAVE_AS",
+    "DIRECT_TEMPLATES",
+    "DISPLAY_CATEGORIES_ON_MENU",
+    "FEED_ALL_ATOM",
+    "FEED_ALL_RSS",
+    "CATEGORY_FEED_ATOM",
+    "TRANSLATION_FEED_ATOM",
+    "AUTHOR_FEED_ATOM",
+    "AUTHOR_FEED_RSS",
+    "SLUGIFY_SOURCE",
+    "CACHE_CONTENT",
+    "LOAD_CONTENT_CACHE",
+    "MARKDOWN",
+    "JINJA_ENVIRONMENT",
 )
 
-VOCABULARY = (
+_VOCABULARY_TEXT = (
     "agreement ceasefire border envoy negotiators draft clause guarantee territory security sanctions "
     "reconstruction assets council observers region parliament ministers allies reporters analysts "
     "critics officials document proposal version outline summit talks terms withdrawal line troops "
@@ -62,15 +88,74 @@ VOCABULARY = (
     "would could might should must may will has had was were is are be been being "
     "new final earlier later formal informal public private western eastern european american russian "
     "ukrainian central broad narrow long short early late major minor direct indirect partial full"
-).split()
-OUTLETS = (
-    "The Daily Ledger", "Northern Courier", "Policy Review", "The Evening Standard Post", "Global Wire",
-    "Capital Observer", "Foreign Affairs Weekly", "The Morning Dispatch", "Eastern Monitor", "The Analyst",
-    "Harbour Times", "Continental Review", "Open Brief", "The Week in Focus", "Signal and Noise",
-    "Field Notes", "The Quarterly", "Riverside Gazette", "Common Ground", "Frontline Journal",
 )
-FIRST = "Anna Boris Clara David Elena Farid Greta Hugo Irina Jonas Karin Lev Maria Nils Olga Pavel Rosa Sven Tara Viktor".split()
-LAST = "Adler Brandt Costa Dvorak Eriksen Fischer Gallo Horvat Ivanova Jensen Kovac Lindqvist Moreau Novak Orlov Petrov Quinn Rossi Sato Tanaka".split()
+VOCABULARY = _VOCABULARY_TEXT.split()
+OUTLETS = (
+    "The Daily Ledger",
+    "Northern Courier",
+    "Policy Review",
+    "The Evening Standard Post",
+    "Global Wire",
+    "Capital Observer",
+    "Foreign Affairs Weekly",
+    "The Morning Dispatch",
+    "Eastern Monitor",
+    "The Analyst",
+    "Harbour Times",
+    "Continental Review",
+    "Open Brief",
+    "The Week in Focus",
+    "Signal and Noise",
+    "Field Notes",
+    "The Quarterly",
+    "Riverside Gazette",
+    "Common Ground",
+    "Frontline Journal",
+)
+FIRST = [
+    "Anna",
+    "Boris",
+    "Clara",
+    "David",
+    "Elena",
+    "Farid",
+    "Greta",
+    "Hugo",
+    "Irina",
+    "Jonas",
+    "Karin",
+    "Lev",
+    "Maria",
+    "Nils",
+    "Olga",
+    "Pavel",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Viktor",
+]
+LAST = [
+    "Adler",
+    "Brandt",
+    "Costa",
+    "Dvorak",
+    "Eriksen",
+    "Fischer",
+    "Gallo",
+    "Horvat",
+    "Ivanova",
+    "Jensen",
+    "Kovac",
+    "Lindqvist",
+    "Moreau",
+    "Novak",
+    "Orlov",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Sato",
+    "Tanaka",
+]
 
 
 @dataclass(frozen=True)
@@ -114,13 +199,16 @@ def make_entries(count: int, rng: random.Random) -> list[Entry]:
         outlet = OUTLETS[i % len(OUTLETS)]
         slug = "".join(c for c in outlet.lower() if c.isalnum())
         title = " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(5, 10))).capitalize()
-        authors = () if i % 20 == 19 else tuple(
-            f"{rng.choice(LAST)}, {rng.choice(FIRST)}" for _ in range(rng.choice((1, 1, 1, 2)))
+        authors = (
+            ()
+            if i % 20 == 19
+            else tuple(f"{rng.choice(LAST)}, {rng.choice(FIRST)}" for _ in range(rng.choice((1, 1, 1, 2))))
         )
         date = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         key = f"{slug}{i:05d}"
-        entries.append(Entry(key, title, authors, outlet, date, f"https://example.org/{slug}/{i:05d}",
-                             KINDS[i % len(KINDS)]))
+        entries.append(
+            Entry(key, title, authors, outlet, date, f"https://example.org/{slug}/{i:05d}", KINDS[i % len(KINDS)])
+        )
     return entries
 
 
@@ -133,20 +221,41 @@ def bibtex(entries: list[Entry]) -> str:
             lines.append(f"  author = {{{' and '.join(e.authors)}}},")
         else:
             lines.append("  unknown = {author},")
-        lines += [f"  journaltitle = {{{e.outlet}}},", f"  date = {{{e.date}}},", f"  url = {{{e.url}}},",
-                  f"  kind = {{{e.kind}}},", "}"]
+        lines += [
+            f"  journaltitle = {{{e.outlet}}},",
+            f"  date = {{{e.date}}},",
+            f"  url = {{{e.url}}},",
+            f"  kind = {{{e.kind}}},",
+            "}",
+        ]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
 
-MONTHS = "January February March April May June July August September October November December".split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def reference(e: Entry) -> str:
     """The formatted reference of variant A: outlet, title, byline, date, URL."""
     year, month, day = e.date.split("-")
-    byline = "by " + ", ".join(" ".join(reversed(a.split(", "))) for a in e.authors) if e.authors \
+    byline = (
+        "by " + ", ".join(" ".join(reversed(a.split(", "))) for a in e.authors)
+        if e.authors
         else "byline not identified"
+    )
     return f"{e.outlet}, \u201c{e.title}\u201d, {byline}, {int(day)} {MONTHS[int(month) - 1]} {year}. <{e.url}>"
 
 
@@ -208,8 +317,9 @@ def write_pages(root: Path, pages: int, entries: list[Entry], rng: random.Random
         groups = make_groups(p, entries, rng)
         paragraphs = [sentences(rng, WORDS_PER_PARAGRAPH) for _ in range(PARAGRAPHS)]
         # Spread the groups over the paragraphs: after sentences chosen in advance.
-        slots = sorted(rng.sample([(i, j) for i, para in enumerate(paragraphs) for j in range(len(para))],
-                                  GROUPS_PER_PAGE))
+        slots = sorted(
+            rng.sample([(i, j) for i, para in enumerate(paragraphs) for j in range(len(para))], GROUPS_PER_PAGE)
+        )
         numbers: dict[str, int] = {}
         pins: dict[str, list[str]] = {}
         body_a: list[str] = []
@@ -250,11 +360,14 @@ def write_pages(root: Path, pages: int, entries: list[Entry], rng: random.Random
             notes.append(note)
         header = f"Title: Synthetic page {p + 1}\nDate: 2025-11-25\n\n"
         (root / "A" / "content" / "pages" / f"page-{p + 1:05d}.md").write_text(
-            header + "\n\n".join(body_a) + "\n\n" + "\n".join(notes) + "\n", encoding="utf-8")
+            header + "\n\n".join(body_a) + "\n\n" + "\n".join(notes) + "\n", encoding="utf-8"
+        )
         (root / "B" / "content" / "pages" / f"page-{p + 1:05d}.md").write_text(
-            header + "\n\n".join(body_b) + "\n", encoding="utf-8")
+            header + "\n\n".join(body_b) + "\n", encoding="utf-8"
+        )
         (root / "N" / "content" / "pages" / f"page-{p + 1:05d}.md").write_text(
-            header + "\n\n".join(body_n) + "\n", encoding="utf-8")
+            header + "\n\n".join(body_n) + "\n", encoding="utf-8"
+        )
 
 
 def settings_text(variant: str, site: Path) -> str:

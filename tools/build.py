@@ -168,8 +168,12 @@ def _check_target(target: Path) -> None:
         except FileNotFoundError:
             return
     if not stat.S_ISDIR(mode):
-        raise OutputError(target, f"{rel} exists and is not a folder; refusing to replace it",
-                          f"remove it ({_remover(target)}) and build again", kept=False)
+        raise OutputError(
+            target,
+            f"{rel} exists and is not a folder; refusing to replace it",
+            f"remove it ({_remover(target)}) and build again",
+            kept=False,
+        )
 
 
 def _guarded(target: Path) -> list[Path]:
@@ -197,8 +201,10 @@ def _hint(exc: OSError, target: Path) -> str:
     """What to do about an OSError on the output folder."""
     rel = _rel(target)
     if exc.errno in (errno.EBUSY, errno.EXDEV):
-        return (f"{rel}/ is a mount point or on another file system; mount the folder holding it instead,"
-                " or build elsewhere with --output DIR")
+        return (
+            f"{rel}/ is a mount point or on another file system; mount the folder holding it instead,"
+            " or build elsewhere with --output DIR"
+        )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"make {rel}/ and the folder holding it writable for the user running the build, then build again"
     return f"fix the cause and build again; {rel}/ was left as it was"
@@ -213,8 +219,12 @@ def _locked(target: Path) -> Iterator[None]:
         fd = os.open(lock, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise OutputError(target, f"{_rel(lock)} is a symbolic link; refusing to follow it",
-                              f"remove the link ({_remover(lock)}) and build again", kept=False) from None
+            raise OutputError(
+                target,
+                f"{_rel(lock)} is a symbolic link; refusing to follow it",
+                f"remove the link ({_remover(lock)}) and build again",
+                kept=False,
+            ) from None
         message = f"cannot open the lock file {_rel(lock)}: {exc.strerror}"
         raise OutputError(target, message, _hint(exc, target)) from None
     try:

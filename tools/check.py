@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pelican.plugins._utils import load_plugins
+
 from pelican.plugins.bibcite import hooks, pipeline
 from pelican.plugins.bibcite.problems import Collector
 

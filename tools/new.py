@@ -22,7 +22,6 @@ from pelican.plugins.bibcite.bibliography import load, valid_iso
 from pelican.plugins.bibcite.header import parse as parse_header
 from pelican.plugins.bibcite.settings import merge, rules
 from pelican.plugins.bibcite.syntax import KEY_RE
-
 from tools.check import read_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,10 +73,14 @@ def new_source(root: Path = ROOT) -> Path:
     outlet = ask("Outlet (blank if not known)")
     title = ask("Title (blank if not known)")
     authors = ask("Authors as 'Last, First and Last, First' (blank if not known)")
-    date = ask("Date YYYY-MM-DD, YYYY-MM or YYYY (blank if not known)",
-               lambda d: None if not d or valid_iso(d) else "an ISO date such as 2025-11-21")
-    url = ask("Address (blank if not known)",
-              lambda u: None if not u or re.match(r"^https?://\S+$", u) else "an http(s) address")
+    date = ask(
+        "Date YYYY-MM-DD, YYYY-MM or YYYY (blank if not known)",
+        lambda d: None if not d or valid_iso(d) else "an ISO date such as 2025-11-21",
+    )
+    url = ask(
+        "Address (blank if not known)",
+        lambda u: None if not u or re.match(r"^https?://\S+$", u) else "an http(s) address",
+    )
     note = ask("Reliability note readers should see (blank if none)")
     sourcetext = ask("File name of its text in ../shared/sources (blank if none)")
     fields = [("title", title), ("author", authors), ("journaltitle", outlet), ("date", date), ("url", url)]
@@ -134,8 +137,17 @@ def new_clause(root: Path = ROOT) -> Path:
     related = ask("Related clauses, e.g. 5, 7", related_ok)
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower().split(":")[0]).strip("-")[:40] or "clause"
     path = root / "content" / "clauses" / f"{number:02d}-{slug}.md"
-    path.write_text(SKELETON.format(title=title, number=number, section=SPEC.section_of(number), summary=summary,
-                                    related=related, today=datetime.date.today().isoformat()), encoding="utf-8")
+    path.write_text(
+        SKELETON.format(
+            title=title,
+            number=number,
+            section=SPEC.section_of(number),
+            summary=summary,
+            related=related,
+            today=datetime.date.today().isoformat(),
+        ),
+        encoding="utf-8",
+    )
     print(f"wrote {path.relative_to(root)}; fill in each section, then run make check", file=sys.stderr)
     return path
 

@@ -74,23 +74,44 @@ def check(fields: dict[str, tuple[str, int, int]], path: str, spec: Spec) -> tup
     end_line = max((line for _, line, _ in fields.values()), default=0) + 1
     for name in REQUIRED:
         if name not in fields or not fields[name][0]:
-            problems.append(Problem(path, fields[name][1] if name in fields else end_line, 1,
-                                    "clause.missing-field", f"clause page has no {name!r} field",
-                                    f"add '{name.capitalize()}: ...' to the header (see CONTRIBUTING.md)"))
+            problems.append(
+                Problem(
+                    path,
+                    fields[name][1] if name in fields else end_line,
+                    1,
+                    "clause.missing-field",
+                    f"clause page has no {name!r} field",
+                    f"add '{name.capitalize()}: ...' to the header (see CONTRIBUTING.md)",
+                )
+            )
     if "clause" not in fields or not fields["clause"][0]:
         return None, problems
     value, line, column = fields["clause"]
     number = _number(value, count)
     if number is None:
-        problems.append(Problem(path, line, column, "clause.number",
-                                f"clause number {value[:20]!r} is not 1-{count}",
-                                f"the document has {count} clauses; write a number such as {count}"))
+        problems.append(
+            Problem(
+                path,
+                line,
+                column,
+                "clause.number",
+                f"clause number {value[:20]!r} is not 1-{count}",
+                f"the document has {count} clauses; write a number such as {count}",
+            )
+        )
         return None, problems
     section = fields.get("section")
     if section and section[0] and section[0] != spec.section_of(number):
-        problems.append(Problem(path, section[1], section[2], "clause.section",
-                                f"section {section[0][:80]!r} does not match clause {number}",
-                                f"clause {number} is in the section {spec.section_of(number)!r}"))
+        problems.append(
+            Problem(
+                path,
+                section[1],
+                section[2],
+                "clause.section",
+                f"section {section[0][:80]!r} does not match clause {number}",
+                f"clause {number} is in the section {spec.section_of(number)!r}",
+            )
+        )
     related: list[int] = []
     given_related = fields.get("related")
     if given_related and given_related[0]:
@@ -102,9 +123,16 @@ def check(fields: dict[str, tuple[str, int, int]], path: str, spec: Spec) -> tup
             item = item.strip()
             other = _number(item, count)
             if other is None or other == number:
-                problems.append(Problem(path, related_line, related_column + at, "clause.related",
-                                        f"related clause {item[:20]!r} is not another clause number 1-{count}",
-                                        "list other clauses by number, separated by commas: 'Related: 2, 22'"))
+                problems.append(
+                    Problem(
+                        path,
+                        related_line,
+                        related_column + at,
+                        "clause.related",
+                        f"related clause {item[:20]!r} is not another clause number 1-{count}",
+                        "list other clauses by number, separated by commas: 'Related: 2, 22'",
+                    )
+                )
             else:
                 related.append(other)
     return ClauseMeta(number, tuple(related), path, line, given_related[1] if given_related else line), problems
@@ -117,13 +145,27 @@ def check_set(clauses: list[ClauseMeta]) -> list[Problem]:
     for clause in sorted(clauses, key=lambda c: c.path):
         first = seen.setdefault(clause.number, clause)
         if first is not clause:
-            problems.append(Problem(clause.path, clause.line, 1, "clause.duplicate",
-                                    f"clause {clause.number} is also annotated in {first.path}",
-                                    "each clause has exactly one page; merge the two"))
+            problems.append(
+                Problem(
+                    clause.path,
+                    clause.line,
+                    1,
+                    "clause.duplicate",
+                    f"clause {clause.number} is also annotated in {first.path}",
+                    "each clause has exactly one page; merge the two",
+                )
+            )
     for clause in clauses:
         for number in clause.related:
             if number not in seen:
-                problems.append(Problem(clause.path, clause.related_line, 1, "clause.related-missing",
-                                        f"related clause {number} has no page",
-                                        "annotate that clause first, or remove it from 'Related'"))
+                problems.append(
+                    Problem(
+                        clause.path,
+                        clause.related_line,
+                        1,
+                        "clause.related-missing",
+                        f"related clause {number} has no page",
+                        "annotate that clause first, or remove it from 'Related'",
+                    )
+                )
     return problems

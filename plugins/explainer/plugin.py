@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape as xml_escape
 from feedgenerator import Atom1Feed
 from pelican import signals
 from pelican.generators import Generator
+
 from pelican.plugins.bibcite import hooks, render
 from pelican.plugins.bibcite.bibliography import Source, format_date
 from pelican.plugins.bibcite.problems import Problem
@@ -32,18 +33,27 @@ from . import clauses, quotes
 
 #: name -> (default, description)
 DEFAULTS: dict[str, tuple[Any, str]] = {
-    "EXPLAINER_PRIMARY_KEY": ("", "key of the annotated document's own entry; clause quotations are checked "
-                              "against its text"),
+    "EXPLAINER_PRIMARY_KEY": (
+        "",
+        "key of the annotated document's own entry; clause quotations are checked against its text",
+    ),
     "EXPLAINER_SECTIONS": ([], "the document's sections in order: (heading, first clause, last clause)"),
     "EXPLAINER_ITEM": ("Point", "what the document calls a clause: titles 'Point 21', addresses point-21.html"),
-    "EXPLAINER_DOCUMENT": ("The document", "the document's short name, as the first step of a clause page's "
-                           "breadcrumbs"),
+    "EXPLAINER_DOCUMENT": (
+        "The document",
+        "the document's short name, as the first step of a clause page's breadcrumbs",
+    ),
     "EXPLAINER_CLAUSES_PATH": ("clauses", "folder under PATH whose pages are clause pages"),
     "EXPLAINER_CLAUSE_DIV": ("clause", "fenced div class (::: {.clause}) that holds a clause's verbatim text"),
-    "EXPLAINER_SOURCE_TEXTS": ("", "folder of the sources' texts (BibTeX field sourcetext), relative to "
-                               "BIBCITE_ROOT; '' skips the checks against them"),
-    "EXPLAINER_PRIMARY_START": ("", "where the document begins in its source text, ending '1. ' (default: the "
-                                "first section heading and '1. ')"),
+    "EXPLAINER_SOURCE_TEXTS": (
+        "",
+        "folder of the sources' texts (BibTeX field sourcetext), relative to "
+        "BIBCITE_ROOT; '' skips the checks against them",
+    ),
+    "EXPLAINER_PRIMARY_START": (
+        "",
+        "where the document begins in its source text, ending '1. ' (default: the first section heading and '1. ')",
+    ),
     "EXPLAINER_CORRECTIONS": ("corrections", "file name (without .md) of the corrections page"),
     "EXPLAINER_MAX_QUOTE": (25, "longest quotation from a source, in words (the document's own clauses aside)"),
 }
@@ -120,8 +130,9 @@ def setup(start: hooks.Setup) -> list[Problem]:
     STATE.texts, problems = quotes.load_texts(start.sources, folder)
     STATE.copy_index = quotes.CopyIndex(STATE.texts)
     begin = merged["EXPLAINER_PRIMARY_START"] or f"{STATE.spec.sections[0][0]} 1. "
-    STATE.points = quotes.plan_points(STATE.texts.get(merged["EXPLAINER_PRIMARY_KEY"], ""), STATE.spec.count,
-                                      quotes.normalise(begin) + " ")
+    STATE.points = quotes.plan_points(
+        STATE.texts.get(merged["EXPLAINER_PRIMARY_KEY"], ""), STATE.spec.count, quotes.normalise(begin) + " "
+    )
     return problems
 
 
@@ -159,10 +170,17 @@ def header_check(document: hooks.Document) -> list[Problem]:
         value, line, column = document.header["corrected"]
         found = corrections(value)
         if found is None:
-            problems.append(Problem(document.path, line, column, "md.meta-value",
-                                    f"corrected {value[:60]!r} is not 'YYYY-MM-DD entry-id' (several separated by ';')",
-                                    "give the date of the correction and the id of its entry on the corrections page, "
-                                    "e.g. Corrected: 2026-12-02 plan-provenance"))
+            problems.append(
+                Problem(
+                    document.path,
+                    line,
+                    column,
+                    "md.meta-value",
+                    f"corrected {value[:60]!r} is not 'YYYY-MM-DD entry-id' (several separated by ';')",
+                    "give the date of the correction and the id of its entry on the corrections page, "
+                    "e.g. Corrected: 2026-12-02 plan-provenance",
+                )
+            )
         document.data["corrections"] = found or []
     return problems
 
@@ -194,11 +212,16 @@ def tree(root: etree.Element, document: hooks.Document) -> None:
                 if child.tag == "p" and child.text and (m := ITEM_RE.match(child.text)):
                     anchor = f"{slug}-{number}-{m.group(1)}"
                     document.assign(child, anchor)
-                    label = etree.Element("a", {"class": "item-label", "href": f"#{anchor}",
-                                                "aria-label": f"{STATE.spec.item} {number}, sub-item {m.group(1)} "
-                                                              "(link)"})
+                    label = etree.Element(
+                        "a",
+                        {
+                            "class": "item-label",
+                            "href": f"#{anchor}",
+                            "aria-label": f"{STATE.spec.item} {number}, sub-item {m.group(1)} (link)",
+                        },
+                    )
                     label.text = m.group(1) + "."
-                    label.tail = " " + child.text[m.end():]
+                    label.tail = " " + child.text[m.end() :]
                     child.text = None
                     child.insert(0, label)
                 elif child.tag in ("ul", "ol"):
@@ -210,8 +233,10 @@ def tree(root: etree.Element, document: hooks.Document) -> None:
 def document_check(document: hooks.Document) -> list[Problem]:
     """Quotations, the verbatim and complete clause text, pinpoints of the document, copying."""
     meta = document.data.get("clause")
-    anchors = "".join(f'<a href="{STATE.settings["EXPLAINER_CORRECTIONS"]}.html#{anchor}"></a>'
-                      for _, anchor in document.data.get("corrections", ()))
+    anchors = "".join(
+        f'<a href="{STATE.settings["EXPLAINER_CORRECTIONS"]}.html#{anchor}"></a>'
+        for _, anchor in document.data.get("corrections", ())
+    )
     document.data["extra_links"] = anchors
     if meta is not None:
         document.data["ids"] = {f"{STATE.spec.slug}-{meta.number}", "notes-heading"}
@@ -234,40 +259,77 @@ def _clause_paragraphs(document: hooks.Document) -> list[tuple[str, int]]:
 
 def honesty(document: hooks.Document) -> list[Problem]:
     """Quote, verbatim, quotation-length and copy checks for one document."""
-    path, text = document.path, document.text
+    exempt = [(div.start, div.end) for div in _clause_divs(document)]
+    problems = _pinpoint_quotes(document) + _long_quotations(document, exempt) + _verbatim(document)
+    if STATE.copy_index is not None:
+        problems.extend(quotes.check_copy(STATE.copy_index, document.text, document.path, exempt))
+    return problems
+
+
+def _pinpoint_quotes(document: hooks.Document) -> list[Problem]:
+    """Each quoted pinpoint ([@key, "words"]) is short and found in its source's text."""
     most = int(STATE.settings["EXPLAINER_MAX_QUOTE"])
     problems = []
-    exempt = [(div.start, div.end) for div in _clause_divs(document)]
     for note in document.result.notes:
-        for ref in note.refs:
-            if not ref.quote:
-                continue
-            if len(ref.quote.split()) > most:
-                problems.append(Problem(path, ref.line, ref.column, "quote.too-long",
-                                        f"quoted passage of {len(ref.quote.split())} words (at most {most})",
-                                        "shorten the quotation and paraphrase the rest"))
+        for ref in (ref for ref in note.refs if ref.quote):
+            count = len(ref.quote.split())
+            if count > most:
+                problems.append(
+                    Problem(
+                        document.path,
+                        ref.line,
+                        ref.column,
+                        "quote.too-long",
+                        f"quoted passage of {count} words (at most {most})",
+                        "shorten the quotation and paraphrase the rest",
+                    )
+                )
             if STATE.texts is not None:
-                found = quotes.check_quote(ref.quote, note.source.key, STATE.texts, path, ref.line, ref.column)
+                found = quotes.check_quote(ref.quote, note.source.key, STATE.texts, document.path, ref.line, ref.column)
                 if found:
                     problems.append(found)
-    index = LineIndex(text)
-    for m in QUOTATION_RE.finditer(text):
+    return problems
+
+
+def _long_quotations(document: hooks.Document, exempt: list[tuple[int, int]]) -> list[Problem]:
+    """Quotations in the text, outside the clause's own verbatim text, are short."""
+    most = int(STATE.settings["EXPLAINER_MAX_QUOTE"])
+    index = LineIndex(document.text)
+    problems = []
+    for m in QUOTATION_RE.finditer(document.text):
         line, column = index.locate(m.start())
         count = len(m.group(0).split())
         if count > most and not any(a <= line <= b for a, b in exempt):
-            problems.append(Problem(path, line, column, "quote.too-long", f"quotation of {count} words (at most {most})",
-                                    "shorten the quotation and paraphrase the rest"))
-    paragraphs = _clause_paragraphs(document)
-    if STATE.texts is not None and paragraphs:
-        primary = STATE.texts.get(STATE.settings["EXPLAINER_PRIMARY_KEY"], "")
-        for paragraph, line in paragraphs:
-            if primary and quotes.normalise(paragraph) not in primary:
-                problems.append(Problem(path, line, 1, "clause.not-verbatim",
-                                        f"clause text is not verbatim from the document: \u201c{paragraph[:70]}\u201d",
-                                        "copy the clause exactly as the document's text gives it"))
-    if STATE.copy_index is not None:
-        problems.extend(quotes.check_copy(STATE.copy_index, text, path, exempt))
+            problems.append(
+                Problem(
+                    document.path,
+                    line,
+                    column,
+                    "quote.too-long",
+                    f"quotation of {count} words (at most {most})",
+                    "shorten the quotation and paraphrase the rest",
+                )
+            )
     return problems
+
+
+def _verbatim(document: hooks.Document) -> list[Problem]:
+    """Each paragraph of the clause quotation is found, word for word, in the document's text."""
+    primary = (STATE.texts or {}).get(STATE.settings["EXPLAINER_PRIMARY_KEY"], "")
+    if not primary:
+        return []
+    return [
+        Problem(
+            document.path,
+            line,
+            1,
+            "clause.not-verbatim",
+            f"clause text is not verbatim from the document: \u201c{paragraph[:70]}\u201d",
+            "copy the clause exactly as the document's text gives it",
+        )
+        for paragraph, line in _clause_paragraphs(document)
+        if quotes.normalise(paragraph) not in primary
+    ]
 
 
 def whole_point(number: int, document: hooks.Document) -> list[Problem]:
@@ -287,16 +349,28 @@ def whole_point(number: int, document: hooks.Document) -> list[Problem]:
     wanted = quotes.squeezed(points[number], headings)
     if quoted == wanted:
         return []
-    at = next((i for i, (a, b) in enumerate(zip(quoted, wanted, strict=False)) if a != b),
-              min(len(quoted), len(wanted)))
-    what = ("stops before the end of" if wanted.startswith(quoted) else
-            "goes on past" if quoted.startswith(wanted) else "differs from")
+    at = next(
+        (i for i, (a, b) in enumerate(zip(quoted, wanted, strict=False)) if a != b), min(len(quoted), len(wanted))
+    )
+    what = (
+        "stops before the end of"
+        if wanted.startswith(quoted)
+        else "goes on past"
+        if quoted.startswith(wanted)
+        else "differs from"
+    )
     item = STATE.spec.item.lower()
-    return [Problem(document.path, divs[0].start, 1, "clause.incomplete",
-                    f"the quoted text {what} {item} {number} of the document "
-                    f"(near \u201c{wanted[max(at - 20, 0):at + 20]}\u201d)",
-                    f"quote {item} {number} exactly as the document gives it, every sub-item, in order, "
-                    "and nothing else")]
+    return [
+        Problem(
+            document.path,
+            divs[0].start,
+            1,
+            "clause.incomplete",
+            f"the quoted text {what} {item} {number} of the document "
+            f"(near \u201c{wanted[max(at - 20, 0) : at + 20]}\u201d)",
+            f"quote {item} {number} exactly as the document gives it, every sub-item, in order, and nothing else",
+        )
+    ]
 
 
 def primary_pinpoints(document: hooks.Document) -> list[Problem]:
@@ -319,9 +393,16 @@ def primary_pinpoints(document: hooks.Document) -> list[Problem]:
             continue
         for ref in note.refs:
             if start < ref.line < end and not ref.quote and not locator.match(ref.locator):
-                problems.append(Problem(document.path, ref.line, ref.column, "cite.primary-pinpoint",
-                                        f"a citation of the document in 'In plain words' names no {item}",
-                                        f"name the {item} and sub-item, as in [@{key}, {item} 2b], or quote it"))
+                problems.append(
+                    Problem(
+                        document.path,
+                        ref.line,
+                        ref.column,
+                        "cite.primary-pinpoint",
+                        f"a citation of the document in 'In plain words' names no {item}",
+                        f"name the {item} and sub-item, as in [@{key}, {item} 2b], or quote it",
+                    )
+                )
     return problems
 
 
@@ -352,12 +433,20 @@ def site_check(site: hooks.SitePages) -> list[Problem]:
     reserved = re.compile(rf"{re.escape(STATE.spec.slug)}-[0-9]+\.html")
     for page in site.pages:
         if page.data.get("clause") is None and reserved.fullmatch(page.name):
-            problems.append(Problem(page.path, 1, 1, "file.output",
-                                    f"would be written as {page.name}, the address of a clause page",
-                                    f"rename the file; {STATE.spec.slug}-N is kept for the clause pages"))
+            problems.append(
+                Problem(
+                    page.path,
+                    1,
+                    1,
+                    "file.output",
+                    f"would be written as {page.name}, the address of a clause page",
+                    f"rename the file; {STATE.spec.slug}-N is kept for the clause pages",
+                )
+            )
     # The home page lists the sections, each under its own id.
     site.extra_targets.setdefault("index.html", set()).update(
-        name.lower().replace(" ", "-") for name, _, _ in STATE.spec.sections)
+        name.lower().replace(" ", "-") for name, _, _ in STATE.spec.sections
+    )
     return problems
 
 
@@ -386,8 +475,13 @@ class LazyJsonLd:
         page = self.page
         clause = getattr(page, "clause", None)
         title = f"{STATE.spec.item} {clause}: {page.title}" if clause else page.title
-        return render.jsonld(title, re.sub(r"<[^>]+>", "", getattr(page, "summary", "")), page.notes,
-                             f"{self.siteurl}/{page.url}" if self.siteurl else "", page.date.date().isoformat())
+        return render.jsonld(
+            title,
+            re.sub(r"<[^>]+>", "", getattr(page, "summary", "")),
+            page.notes,
+            f"{self.siteurl}/{page.url}" if self.siteurl else "",
+            page.date.date().isoformat(),
+        )
 
     def __html__(self) -> str:
         """JSON for a script element: json.dumps output with <, > and & escaped (render.jsonld)."""
@@ -456,8 +550,10 @@ class ExplainerGenerator(Generator):
         siteurl = self.settings["SITEURL"]
         rows = [(page.url, page.date.date().isoformat()) for page in self.context.get("pages", [])]
         rows += [(render.source_href(s.key), "") for s in sources] + [("sources/index.html", "")]
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
         for url, day in sorted(rows):
             lastmod = f"<lastmod>{day}</lastmod>" if day else ""
             lines.append(f"<url><loc>{xml_escape(f'{siteurl}/{url}')}</loc>{lastmod}</url>")

@@ -18,8 +18,18 @@ from pathlib import Path
 from pelican.plugins.bibcite.bibliography import Source
 from pelican.plugins.bibcite.problems import NOTE, Problem
 
-QUOTE_MARKS = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u00ab": '"',
-                             "\u00bb": '"', "\u2032": "'"})
+QUOTE_MARKS = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2032": "'",
+    }
+)
 WORD_RE = re.compile(r"[\w'’-]+")
 MAX_RUN = 25
 
@@ -56,9 +66,16 @@ def load_texts(sources: dict[str, Source], folder: Path) -> tuple[dict[str, str]
         except OSError as exc:
             why = f"cannot be read ({exc.strerror}) from"
         if why:
-            problems.append(Problem(source.path, source.line, 1, "bib.sourcetext",
-                                    f"sourcetext {source.sourcetext!r} of {key!r} {why} the source-text folder",
-                                    "give the file name of the article's text in the source-text folder"))
+            problems.append(
+                Problem(
+                    source.path,
+                    source.line,
+                    1,
+                    "bib.sourcetext",
+                    f"sourcetext {source.sourcetext!r} of {key!r} {why} the source-text folder",
+                    "give the file name of the article's text in the source-text folder",
+                )
+            )
     return texts, problems
 
 
@@ -68,9 +85,14 @@ def check_quote(quote: str, key: str, texts: dict[str, str], path: str, line: in
         return None
     if normalise(quote) in texts[key]:
         return None
-    return Problem(path, line, column, "quote.not-found",
-                   f"quoted passage not found in the text of {key!r}: \u201c{quote[:80]}\u201d",
-                   "copy the words exactly (only whitespace and quote marks may differ), or use a locator")
+    return Problem(
+        path,
+        line,
+        column,
+        "quote.not-found",
+        f"quoted passage not found in the text of {key!r}: \u201c{quote[:80]}\u201d",
+        "copy the words exactly (only whitespace and quote marks may differ), or use a locator",
+    )
 
 
 def words(text: str) -> list[str]:
@@ -114,9 +136,16 @@ def check_copy(index: CopyIndex, text: str, path: str, exempt: list[tuple[int, i
         if paragraph:
             found = index.find(" ".join(paragraph))
             if found:
-                problems.append(Problem(path, start, 1, "copy.long-run",
-                                        f"more than {MAX_RUN} consecutive words copied from {found[0]!r}",
-                                        f"write it in your own words; a quotation is at most {MAX_RUN} words"))
+                problems.append(
+                    Problem(
+                        path,
+                        start,
+                        1,
+                        "copy.long-run",
+                        f"more than {MAX_RUN} consecutive words copied from {found[0]!r}",
+                        f"write it in your own words; a quotation is at most {MAX_RUN} words",
+                    )
+                )
             paragraph.clear()
 
     for number, line in enumerate(lines, 1):
@@ -132,9 +161,15 @@ def check_copy(index: CopyIndex, text: str, path: str, exempt: list[tuple[int, i
 
 def skipped_notice(folder: Path) -> Problem:
     """The notice that the checks against source texts did not run."""
-    return Problem(str(folder), 0, 0, "quote.skipped",
-                   "source texts not found: quote, verbatim and copy checks were skipped",
-                   "place the articles' texts there (CI has them) to run these checks", NOTE)
+    return Problem(
+        str(folder),
+        0,
+        0,
+        "quote.skipped",
+        "source texts not found: quote, verbatim and copy checks were skipped",
+        "place the articles' texts there (CI has them) to run these checks",
+        NOTE,
+    )
 
 
 #: A sub-item label ("a. "): after a colon, a full stop, a line break or the start, before a capital.

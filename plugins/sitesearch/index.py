@@ -40,8 +40,20 @@ SCOPE = "main"
 #: Checked element by element during the walk (a CSS selector pass over every
 #: page cost more than the rest of the indexing put together).
 EXCLUDE_TAGS = frozenset({"script", "style", "template", "noscript", "form", "button", "nav"})
-EXCLUDE_CLASSES = frozenset({"site-header", "site-footer", "notes", "cite", "sidenote", "visually-hidden", "related",
-                             "cited-in", "section-list", "coverage"})
+EXCLUDE_CLASSES = frozenset(
+    {
+        "site-header",
+        "site-footer",
+        "notes",
+        "cite",
+        "sidenote",
+        "visually-hidden",
+        "related",
+        "cited-in",
+        "section-list",
+        "coverage",
+    }
+)
 EXCLUDE_ATTRS = ("data-search-ignore",)
 
 
@@ -53,6 +65,8 @@ def excluded(tag: Tag) -> bool:
     if classes and not EXCLUDE_CLASSES.isdisjoint(classes):
         return True
     return any(tag.has_attr(attr) for attr in EXCLUDE_ATTRS)
+
+
 #: A page carrying this attribute anywhere (the search page itself) is left out.
 SKIP_PAGE = "data-search-exclude"
 #: Sub-item markers ("a. ") on clause text: left out of the text, named in the label.
@@ -60,8 +74,39 @@ ITEM_LABEL = "item-label"
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BLOCKS = frozenset(
-    "address article aside blockquote caption details dialog div dl fieldset figcaption figure footer "
-    "form header hgroup li main menu nav ol p pre section summary table tbody tfoot thead tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "header",
+        "hgroup",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+    ]
 )
 #: Inline or cell elements whose neighbours need a space between them.
 SPACED = frozenset({"br", "dt", "dd", "td", "th", "hr", "img"})
@@ -188,8 +233,9 @@ def page_title(soup: BeautifulSoup, site_name: str) -> str:
     return title
 
 
-def index_page(html: str, url: str, number: int, site_name: str, default_description: str,
-               exclude: list[str]) -> tuple[str, list[dict[str, Any]]] | None:
+def index_page(
+    html: str, url: str, number: int, site_name: str, default_description: str, exclude: list[str]
+) -> tuple[str, list[dict[str, Any]]] | None:
     """The page's title and units, its own entry first; None if the page opts out."""
     # Parse only <head> and <main>: the notes list, which is most of a clause page and
     # never indexed, is cut out of the text before the (slow) HTML parser sees it.
@@ -235,8 +281,9 @@ def index_page(html: str, url: str, number: int, site_name: str, default_descrip
     return title, result
 
 
-def build(output: Path, site_name: str = "", default_description: str = "",
-          exclude: list[str] | None = None) -> dict[str, Any]:
+def build(
+    output: Path, site_name: str = "", default_description: str = "", exclude: list[str] | None = None
+) -> dict[str, Any]:
     """Index every HTML file under *output*."""
     files = sorted((p.relative_to(output).as_posix() for p in output.rglob("*.html")), key=natural)
     pages: list[list[str]] = []

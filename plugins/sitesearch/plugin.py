@@ -25,13 +25,21 @@ def finalized(pelican: Any) -> None:
     """Read the HTML Pelican has written and write the search index beside it."""
     settings = {**DEFAULTS, **{k: v for k, v in pelican.settings.items() if k in DEFAULTS}}
     output = Path(pelican.output_path)
-    index = build(output, site_name=pelican.settings.get("SITENAME", ""),
-                  default_description=pelican.settings.get("SITESUBTITLE", ""),
-                  exclude=list(settings["SITESEARCH_EXCLUDE"]))
+    index = build(
+        output,
+        site_name=pelican.settings.get("SITENAME", ""),
+        default_description=pelican.settings.get("SITESUBTITLE", ""),
+        exclude=list(settings["SITESEARCH_EXCLUDE"]),
+    )
     target = output / settings["SITESEARCH_FILE"]
     target.write_bytes(render(index).encode("utf-8"))
-    logger.info("sitesearch: %d pages, %d units, %d bytes in %s",
-                len(index["p"]), len(index["u"]), target.stat().st_size, target.name)
+    logger.info(
+        "sitesearch: %d pages, %d units, %d bytes in %s",
+        len(index["p"]),
+        len(index["u"]),
+        target.stat().st_size,
+        target.name,
+    )
 
 
 def register() -> None:

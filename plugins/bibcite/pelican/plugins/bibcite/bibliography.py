@@ -27,7 +27,6 @@ from . import dates, files, latex
 from .problems import ERROR, WARNING, Problem, relative
 
 
-
 @dataclass(frozen=True)
 class Rules:
     """What a site requires of its entries (settings BIBCITE_REQUIRED_FIELDS and BIBCITE_KINDS)."""
@@ -44,31 +43,122 @@ class Rules:
 DEFAULT_RULES = Rules()
 #: Entry types of BibTeX and biblatex, each with the biblatex type it is shown as.
 ENTRY_TYPES = {
-    **{t: t for t in (
-        "article", "book", "mvbook", "inbook", "bookinbook", "suppbook", "booklet", "collection", "mvcollection",
-        "incollection", "suppcollection", "dataset", "manual", "misc", "online", "patent", "periodical",
-        "suppperiodical", "proceedings", "mvproceedings", "inproceedings", "reference", "mvreference",
-        "inreference", "report", "set", "software", "thesis", "unpublished", "xdata", "artwork", "audio",
-        "bibnote", "commentary", "image", "jurisdiction", "legislation", "legal", "letter", "movie", "music",
-        "performance", "review", "standard", "video", "customa", "customb", "customc", "customd", "custome",
-        "customf")},
+    **{
+        t: t
+        for t in (
+            "article",
+            "book",
+            "mvbook",
+            "inbook",
+            "bookinbook",
+            "suppbook",
+            "booklet",
+            "collection",
+            "mvcollection",
+            "incollection",
+            "suppcollection",
+            "dataset",
+            "manual",
+            "misc",
+            "online",
+            "patent",
+            "periodical",
+            "suppperiodical",
+            "proceedings",
+            "mvproceedings",
+            "inproceedings",
+            "reference",
+            "mvreference",
+            "inreference",
+            "report",
+            "set",
+            "software",
+            "thesis",
+            "unpublished",
+            "xdata",
+            "artwork",
+            "audio",
+            "bibnote",
+            "commentary",
+            "image",
+            "jurisdiction",
+            "legislation",
+            "legal",
+            "letter",
+            "movie",
+            "music",
+            "performance",
+            "review",
+            "standard",
+            "video",
+            "customa",
+            "customb",
+            "customc",
+            "customd",
+            "custome",
+            "customf",
+        )
+    },
     # BibTeX's names and biblatex's aliases
-    "conference": "inproceedings", "electronic": "online", "www": "online", "mastersthesis": "thesis",
-    "phdthesis": "thesis", "techreport": "report",
+    "conference": "inproceedings",
+    "electronic": "online",
+    "www": "online",
+    "mastersthesis": "thesis",
+    "phdthesis": "thesis",
+    "techreport": "report",
 }
 #: Core fields that must be either present or declared in ``unknown`` (a setting: BIBCITE_REQUIRE).
 CORE_FIELDS = ("title", "author", "outlet", "date", "url")
 #: Where the outlet (the container or the publisher) is, in order of preference.
-OUTLET_FIELDS = ("journaltitle", "journal", "booktitle", "maintitle", "eventtitle", "organization", "institution",
-                 "school", "publisher", "howpublished")
+OUTLET_FIELDS = (
+    "journaltitle",
+    "journal",
+    "booktitle",
+    "maintitle",
+    "eventtitle",
+    "organization",
+    "institution",
+    "school",
+    "publisher",
+    "howpublished",
+)
 #: The fields this site reads; a field name close to one of these, and not a standard field, is a likely typo.
-USED_FIELDS = frozenset({
-    "title", "author", "editor", *OUTLET_FIELDS, "date", "year", "month", "day", "url", "urldate", "doi", "eprint",
-    "eprinttype", "archiveprefix", "isbn", "issn", "archiveurl", "kind", "note", "unknown", "sourcetext", "datenote",
-    "shortname", "language", "langid", "location", "address", "pages", "volume", "number",
-})
+USED_FIELDS = frozenset(
+    {
+        "title",
+        "author",
+        "editor",
+        *OUTLET_FIELDS,
+        "date",
+        "year",
+        "month",
+        "day",
+        "url",
+        "urldate",
+        "doi",
+        "eprint",
+        "eprinttype",
+        "archiveprefix",
+        "isbn",
+        "issn",
+        "archiveurl",
+        "kind",
+        "note",
+        "unknown",
+        "sourcetext",
+        "datenote",
+        "shortname",
+        "language",
+        "langid",
+        "location",
+        "address",
+        "pages",
+        "volume",
+        "number",
+    }
+)
 #: Other standard BibTeX, biblatex and Zotero (Better BibTeX) field names: kept, never reported.
-STANDARD_FIELDS = frozenset("""
+_STANDARD_FIELD_NAMES = """
 abstract addendum afterword annotation annotator annote authortype bookauthor bookpagination booksubtitle
 booktitleaddon chapter commentator edition editora editorb editorc editortype editoratype editorbtype editorctype
 eid entrysubtype eprintclass eventdate eventtitleaddon file foreword holder indextitle introduction isan ismn isrc
@@ -79,7 +169,8 @@ subtitle titleaddon translator type venue version volumes crossref entryset exec
 indexsorttitle keywords options presort related relatedoptions relatedtype relatedstring sortkey sortname
 sortshorthand sorttitle sortyear xdata xref key pdf endyear endmonth endday timestamp copyright primaryclass
 pmid pmcid extra howpublished howcited lccn mrnumber zbl urlyear urlmonth urlday abstractnote citation-key
-""".split())
+"""
+STANDARD_FIELDS = frozenset(_STANDARD_FIELD_NAMES.split())
 #: How an eprint is linked, by eprinttype.
 EPRINT_LINKS = {
     "arxiv": "https://arxiv.org/abs/{}",
@@ -95,8 +186,10 @@ EPRINT_LINKS = {
 MAX_LATEX_SPECIALS = 20_000
 LATEX_SPECIAL_RE = re.compile(r"[\\%~$]")
 #: A BibTeX concatenation: parts in braces, in quotes or bare string names, joined by #.
-CONCAT_RE = re.compile(r'\s*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|"[^"]*"|[A-Za-z][\w.:+-]*)'
-                       r'(?:\s*#\s*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|"[^"]*"|[A-Za-z][\w.:+-]*))+\s*')
+CONCAT_RE = re.compile(
+    r'\s*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|"[^"]*"|[A-Za-z][\w.:+-]*)'
+    r'(?:\s*#\s*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|"[^"]*"|[A-Za-z][\w.:+-]*))+\s*'
+)
 CONCAT_PART_RE = re.compile(r'\{((?:[^{}]|\{[^{}]*\})*)\}|"([^"]*)"|([A-Za-z][\w.:+-]*)')
 #: Dates a reader can read but the site does not print in words: years BCE, year 0, EDTF 'Y' years.
 UNSUPPORTED_YEAR_RE = re.compile(r"(?:-\d{1,4}|[yY]-?\d{5,}|0000)\b")
@@ -255,8 +348,9 @@ def load(
             problems.append(Problem(rel, 1, 1, "bib.encoding", f"file is not UTF-8 ({exc.reason})", "save it as UTF-8"))
             continue
         except OSError as exc:
-            problems.append(Problem(rel, 1, 1, "file.unreadable", f"file cannot be read ({exc.strerror})",
-                                    "check the file"))
+            problems.append(
+                Problem(rel, 1, 1, "file.unreadable", f"file cannot be read ({exc.strerror})", "check the file")
+            )
             continue
         for source, found_problems in _read_file(text, rel, rules):
             problems.extend(found_problems)
@@ -281,9 +375,16 @@ def _page_clashes(sources: dict[str, Source]) -> list[Problem]:
         name = source_name(key).lower()
         other = seen.setdefault(name, sources[key])
         if other.key != key:
-            problems.append(Problem(sources[key].path, sources[key].line, 1, "bib.key",
-                                    f"key {key!r} would have the same page as {other.key!r} ({other.path}:{other.line})",
-                                    "rename one of the two keys"))
+            problems.append(
+                Problem(
+                    sources[key].path,
+                    sources[key].line,
+                    1,
+                    "bib.key",
+                    f"key {key!r} would have the same page as {other.key!r} ({other.path}:{other.line})",
+                    "rename one of the two keys",
+                )
+            )
     return problems
 
 
@@ -308,10 +409,22 @@ def _missing_file(name: str, root: Path, settings_file: str) -> Problem:
 def _duplicate(key: str, first: tuple[str, int], second: tuple[str, int]) -> list[Problem]:
     hint = "every source needs its own key; rename one or merge the two entries"
     return [
-        Problem(second[0], second[1], 1, "bib.duplicate-key",
-                f"duplicate key {key!r} (first defined at {first[0]}:{first[1]})", hint),
-        Problem(first[0], first[1], 1, "bib.duplicate-key",
-                f"duplicate key {key!r} (defined again at {second[0]}:{second[1]})", hint),
+        Problem(
+            second[0],
+            second[1],
+            1,
+            "bib.duplicate-key",
+            f"duplicate key {key!r} (first defined at {first[0]}:{first[1]})",
+            hint,
+        ),
+        Problem(
+            first[0],
+            first[1],
+            1,
+            "bib.duplicate-key",
+            f"duplicate key {key!r} (defined again at {second[0]}:{second[1]})",
+            hint,
+        ),
     ]
 
 
@@ -336,9 +449,21 @@ def _read_entries(text: str, rel: str, rules: Rules) -> list[tuple[Source | None
     for count, m in enumerate(specials, 1):
         if count > MAX_LATEX_SPECIALS:
             line = text.count("\n", 0, m.start()) + 1
-            return [(None, [Problem(rel, line, 1, "bib.too-complex",
-                                    f"more than {MAX_LATEX_SPECIALS:,} LaTeX commands and specials in one file",
-                                    "split the file, or remove what was pasted in by mistake")])]
+            return [
+                (
+                    None,
+                    [
+                        Problem(
+                            rel,
+                            line,
+                            1,
+                            "bib.too-complex",
+                            f"more than {MAX_LATEX_SPECIALS:,} LaTeX commands and specials in one file",
+                            "split the file, or remove what was pasted in by mistake",
+                        )
+                    ],
+                )
+            ]
     library = bibtexparser.parse_string(text)
     strings = {block.key.lower(): str(block.value) for block in library.strings}
     lines = text.splitlines()
@@ -355,10 +480,21 @@ def _read_entries(text: str, rel: str, rules: Rules) -> list[tuple[Source | None
             error = block.error
             reason = getattr(error, "abort_reason", "") or str(getattr(error, "message", "")) or str(error)
             reason = " ".join(reason.split("bibtex:")[-1].split()) or type(error).__name__
-            results.append((None, [Problem(
-                rel, line, 1, "bib.malformed", f"malformed BibTeX entry: {reason}",
-                "check the braces, commas and '=' of this entry; the other entries were still read",
-            )]))
+            results.append(
+                (
+                    None,
+                    [
+                        Problem(
+                            rel,
+                            line,
+                            1,
+                            "bib.malformed",
+                            f"malformed BibTeX entry: {reason}",
+                            "check the braces, commas and '=' of this entry; the other entries were still read",
+                        )
+                    ],
+                )
+            )
     return results
 
 
@@ -371,141 +507,275 @@ def _field_place(lines: list[str], line: int, name: str) -> tuple[int, int]:
     return line + 1, 1
 
 
-def _to_source(entry: Entry, rel: str, lines: list[str], rules: Rules = DEFAULT_RULES, controls: bool = True,
-               strings: dict[str, str] | None = None) -> tuple[Source | None, list[Problem]]:
-    """One entry as a Source, with every problem located at its field."""
-    problems: list[Problem] = []
-    line = (entry.start_line or 0) + 1
-    pairs = [(f.key.lower(), f) for f in entry.fields]
-    fields = dict(pairs)
+class _Entry:
+    """One entry being read: its fields by lower-case name, and the problems found, each at its field."""
 
-    def at(name: str) -> tuple[int, int]:
-        f = fields.get(name)
-        return _field_place(lines, f.start_line if f and f.start_line is not None else line - 1, name)
+    def __init__(self, entry: Entry, rel: str, lines: list[str]) -> None:
+        self.entry = entry
+        self.key = entry.key
+        self.rel = rel
+        self.lines = lines
+        self.line = (entry.start_line or 0) + 1
+        self.pairs = [(f.key.lower(), f) for f in entry.fields]
+        self.fields = dict(self.pairs)
+        self.problems: list[Problem] = []
+        self._raw: dict[str, str] = {}
 
-    def problem(where: tuple[int, int], code: str, message: str, hint: str, severity: str = ERROR) -> None:
-        problems.append(Problem(rel, where[0], where[1], code, message, hint, severity))
+    def at(self, name: str) -> tuple[int, int]:
+        """1-based line and column of field *name* (the entry's first line when it has no such field)."""
+        f = self.fields.get(name)
+        return _field_place(self.lines, f.start_line if f and f.start_line is not None else self.line - 1, name)
 
-    for name, f in pairs:
-        value = str(f.value)
-        if "#" in value and CONCAT_RE.fullmatch(value):
-            # bibtexparser keeps a # concatenation as written; BibTeX joins its parts, macros resolved.
-            joined, undefined = _concatenate(value, strings or {})
-            if undefined:
-                problem(at(name), "bib.value", f"field {name!r} of {entry.key!r} uses the undefined string "
-                        f"{undefined!r}", "define it with @string{name = {...}} or write the text itself")
-            f.value = joined
-        elif not _balanced(value):
-            problem(at(name), "bib.value", f"field {name!r} of {entry.key!r} has unbalanced braces",
-                    "every { needs its }; a value in quotes may not close a brace it did not open")
-            f.value = value.replace("{", "").replace("}", "")
+    def problem(self, where: tuple[int, int], code: str, message: str, hint: str, severity: str = ERROR) -> None:
+        self.problems.append(Problem(self.rel, where[0], where[1], code, message, hint, severity))
 
-    values: dict[str, str] = {}
-
-    def raw(name: str) -> str:
-        value = values.get(name)
+    def raw(self, name: str) -> str:
+        """The field's value as written, white space squeezed; empty when absent."""
+        value = self._raw.get(name)
         if value is None:
-            f = fields.get(name)
-            value = values[name] = " ".join(str(f.value).split()) if f is not None else ""
+            f = self.fields.get(name)
+            value = self._raw[name] = " ".join(str(f.value).split()) if f is not None else ""
         return value
 
-    def text(name: str) -> latex.Text:
-        if name not in fields:
+    def text(self, name: str) -> latex.Text:
+        """The field's value with its LaTeX decoded (a warning for what could not be)."""
+        if name not in self.fields:
             return NO_TEXT
-        decoded = latex.decode(raw(name))
-        if decoded.leftovers:
-            problem(at(name), "bib.latex-leftover", f"{name} of {key!r} still shows LaTeX after decoding: "
-                    + ", ".join(repr(item) for item in decoded.leftovers[:3]),
-                    "write the character itself (UTF-8), or remove the command", WARNING)
+        decoded = latex.decode(self.raw(name))
+        self.leftovers(name, decoded.leftovers)
         return decoded
 
-    key = entry.key
-    if not KEY_RE.fullmatch(key) or ".." in key:
-        problem((line, 1), "bib.key", f"key {files.shown(key)[:60]!r} is not letters, digits and internal "
-                "punctuation (. : # $ % & + ? < > ~ / - _), or holds '..'",
-                "use a key such as 'rollingstone2025': it names the source's page")
-        return None, problems  # never registered: its key would name a file outside sources/
-    for f in entry.fields if controls else ():
-        if m := CONTROL_RE.search(str(f.value)):
-            problem(at(f.key.lower()), "bib.value",
-                    f"field {f.key.lower()!r} of {key!r} contains the control character U+{ord(m.group()):04X}",
-                    "delete it; it is invisible and would be published as it is")
-    sourcetext = raw("sourcetext")
-    if "sourcetext" in fields and not SOURCETEXT_RE.fullmatch(sourcetext):
-        problem(at("sourcetext"), "bib.sourcetext", f"sourcetext {sourcetext[:60]!r} of {key!r} is not a bare file name",
-                "give only the name of the article's text in the source-text folder, e.g. 003_ca1d2ccc1ca04f9f.txt")
-        sourcetext = ""
-    given_type = entry.entry_type.lower()
-    entry_type = ENTRY_TYPES.get(given_type, "misc")
-    if given_type not in ENTRY_TYPES:
-        problem((line, 1), "bib.entry-type", f"entry type '@{entry.entry_type}' of {key!r} is not a BibTeX or "
-                "biblatex type; it is shown as a generic work", "use a standard type such as @article or @online",
-                WARNING)
-    for name in sorted(fields.keys() - USED_FIELDS - STANDARD_FIELDS - rules.fields):
-        close = difflib.get_close_matches(name, USED_FIELDS, 1, 0.75)
-        if close:
-            problem(at(name), "bib.unknown-field", f"field {name!r} of {key!r} is not used here "
-                    f"(did you mean {close[0]!r}?)", f"rename it to {close[0]!r} if that is what it is", WARNING)
+    def leftovers(self, name: str, items: tuple[str, ...] | list[str]) -> None:
+        if items:
+            self.problem(
+                self.at(name),
+                "bib.latex-leftover",
+                f"{name} of {self.key!r} still shows LaTeX after decoding: "
+                + ", ".join(repr(item) for item in items[:3]),
+                "write the character itself (UTF-8), or remove the command",
+                WARNING,
+            )
 
-    unknown = frozenset(u.strip().lower() for u in raw("unknown").split(",") if u.strip())
-    for name in sorted(unknown - set(CORE_FIELDS)):
-        problem(at("unknown"), "bib.unknown-field", f"{name!r} cannot be declared unknown in {key!r}",
-                "only " + ", ".join(CORE_FIELDS) + " can be declared unknown")
+    def join_values(self, strings: dict[str, str]) -> None:
+        """Resolve # concatenations as BibTeX does; strip the braces of a value whose braces do not balance."""
+        for name, f in self.pairs:
+            value = str(f.value)
+            if "#" in value and CONCAT_RE.fullmatch(value):
+                # bibtexparser keeps a # concatenation as written; BibTeX joins its parts, macros resolved.
+                joined, undefined = _concatenate(value, strings)
+                if undefined:
+                    self.problem(
+                        self.at(name),
+                        "bib.value",
+                        f"field {name!r} of {self.key!r} uses the undefined string {undefined!r}",
+                        "define it with @string{name = {...}} or write the text itself",
+                    )
+                f.value = joined
+            elif not _balanced(value):
+                self.problem(
+                    self.at(name),
+                    "bib.value",
+                    f"field {name!r} of {self.key!r} has unbalanced braces",
+                    "every { needs its }; a value in quotes may not close a brace it did not open",
+                )
+                f.value = value.replace("{", "").replace("}", "")
 
-    title = text("title")
-    creators_field = "author" if "author" in fields else "editor" if "editor" in fields else ""
-    creators = latex.names(raw(creators_field)) if creators_field else latex.names("")
-    if creators.leftovers:
-        problem(at(creators_field), "bib.latex-leftover", f"{creators_field} of {key!r} still shows LaTeX after "
-                "decoding: " + ", ".join(repr(item) for item in creators.leftovers[:3]),
-                "write the character itself (UTF-8), or remove the command", WARNING)
-    outlet_field = next((name for name in OUTLET_FIELDS if name in fields and raw(name)
-                         and not (name == "howpublished" and "://" in raw(name))), "")
-    outlet = text(outlet_field).plain if outlet_field else ""
-    date_value, iso_date = _date(fields, raw, at, problem, key)
-    url, doi, links = _identifiers(fields, raw, at, problem, key)
-    present = {"title": bool(title.plain), "author": bool(creators.names), "outlet": bool(outlet),
-               "date": date_value is not None or any(name in fields for name in ("date", "year")),
-               # a way to be found; one that was given but refused is reported as such, not as missing
-               "url": bool(url or doi or any(href or not label.startswith("ISBN") for label, href in links))
-               or any(name in fields for name in ("url", "doi", "eprint"))}
-    for name in CORE_FIELDS:
-        if not present[name] and name not in unknown and name in rules.required:
-            label = {"outlet": "outlet (journaltitle, journal, booktitle, publisher, organization...)",
-                     "url": "url, doi or eprint", "author": "author or editor"}.get(name, name)
-            problem((line, 1), "bib.missing-field", f"{key!r} has no {label}",
+    def valid_key(self) -> bool:
+        if KEY_RE.fullmatch(self.key) and ".." not in self.key:
+            return True
+        self.problem(
+            (self.line, 1),
+            "bib.key",
+            f"key {files.shown(self.key)[:60]!r} is not letters, digits and internal "
+            "punctuation (. : # $ % & + ? < > ~ / - _), or holds '..'",
+            "use a key such as 'rollingstone2025': it names the source's page",
+        )
+        return False
+
+    def check_controls(self) -> None:
+        for f in self.entry.fields:
+            if m := CONTROL_RE.search(str(f.value)):
+                self.problem(
+                    self.at(f.key.lower()),
+                    "bib.value",
+                    f"field {f.key.lower()!r} of {self.key!r} contains the control character U+{ord(m.group()):04X}",
+                    "delete it; it is invisible and would be published as it is",
+                )
+
+    def sourcetext(self) -> str:
+        value = self.raw("sourcetext")
+        if "sourcetext" in self.fields and not SOURCETEXT_RE.fullmatch(value):
+            self.problem(
+                self.at("sourcetext"),
+                "bib.sourcetext",
+                f"sourcetext {value[:60]!r} of {self.key!r} is not a bare file name",
+                "give only the name of the article's text in the source-text folder, e.g. 003_ca1d2ccc1ca04f9f.txt",
+            )
+            return ""
+        return value
+
+    def entry_type(self) -> str:
+        given = self.entry.entry_type.lower()
+        if given not in ENTRY_TYPES:
+            self.problem(
+                (self.line, 1),
+                "bib.entry-type",
+                f"entry type '@{self.entry.entry_type}' of {self.key!r} is not a BibTeX or "
+                "biblatex type; it is shown as a generic work",
+                "use a standard type such as @article or @online",
+                WARNING,
+            )
+        return ENTRY_TYPES.get(given, "misc")
+
+    def check_field_names(self, extra: frozenset[str]) -> None:
+        """A warning for a field name close to one the site reads: a likely typo."""
+        for name in sorted(self.fields.keys() - USED_FIELDS - STANDARD_FIELDS - extra):
+            close = difflib.get_close_matches(name, USED_FIELDS, 1, 0.75)
+            if close:
+                self.problem(
+                    self.at(name),
+                    "bib.unknown-field",
+                    f"field {name!r} of {self.key!r} is not used here (did you mean {close[0]!r}?)",
+                    f"rename it to {close[0]!r} if that is what it is",
+                    WARNING,
+                )
+
+    def unknown(self) -> frozenset[str]:
+        """The core fields the entry declares unknown."""
+        unknown = frozenset(u.strip().lower() for u in self.raw("unknown").split(",") if u.strip())
+        for name in sorted(unknown - set(CORE_FIELDS)):
+            self.problem(
+                self.at("unknown"),
+                "bib.unknown-field",
+                f"{name!r} cannot be declared unknown in {self.key!r}",
+                "only " + ", ".join(CORE_FIELDS) + " can be declared unknown",
+            )
+        return unknown
+
+    def creators(self) -> tuple[str, latex.Names]:
+        """Which field names the creators (author, else editor), and the names."""
+        name = "author" if "author" in self.fields else "editor" if "editor" in self.fields else ""
+        creators = latex.names(self.raw(name)) if name else latex.names("")
+        self.leftovers(name, creators.leftovers)
+        return name, creators
+
+    def outlet(self) -> str:
+        """The container or the publisher, from the first of OUTLET_FIELDS that gives one."""
+        for name in OUTLET_FIELDS:
+            if name in self.fields and self.raw(name) and not (name == "howpublished" and "://" in self.raw(name)):
+                return self.text(name).plain
+        return ""
+
+    def check_required(self, present: dict[str, bool], unknown: frozenset[str], required: frozenset[str]) -> None:
+        for name in CORE_FIELDS:
+            if not present[name] and name not in unknown and name in required:
+                label = {
+                    "outlet": "outlet (journaltitle, journal, booktitle, publisher, organization...)",
+                    "url": "url, doi or eprint",
+                    "author": "author or editor",
+                }.get(name, name)
+                self.problem(
+                    (self.line, 1),
+                    "bib.missing-field",
+                    f"{self.key!r} has no {label}",
                     f"add the {name}, or if it is truly not known write unknown = {{{name}}} "
-                    "and the site will say so; never invent it")
-        elif present[name] and name in unknown:
-            problem(at("unknown"), "bib.unknown-conflict", f"{key!r} declares {name!r} unknown but also gives it",
-                    f"remove {name!r} from the unknown field or remove the field")
+                    "and the site will say so; never invent it",
+                )
+            elif present[name] and name in unknown:
+                self.problem(
+                    self.at("unknown"),
+                    "bib.unknown-conflict",
+                    f"{self.key!r} declares {name!r} unknown but also gives it",
+                    f"remove {name!r} from the unknown field or remove the field",
+                )
 
-    kind = raw("kind")
-    kinds = rules.kinds
-    if not kind and "kind" in rules.required:
-        first, *others = list(kinds) or ["news"]
-        problem((line, 1), "bib.missing-field", f"{key!r} has no kind",
+    def kind(self, rules: Rules) -> str:
+        """The entry's kind when the site knows it, else empty (with a problem when one is wrong or missing)."""
+        kind, kinds = self.raw("kind"), rules.kinds
+        if not kind and "kind" in rules.required:
+            first, *others = list(kinds) or ["news"]
+            self.problem(
+                (self.line, 1),
+                "bib.missing-field",
+                f"{self.key!r} has no kind",
                 f"add a line kind = {{{first}}} (or {', '.join(others)}): readers see "
-                "it as a badge beside every citation, so they know what backs each claim")
-    elif kind and kind not in kinds:
-        close = difflib.get_close_matches(kind, kinds, 1)
-        problem(at("kind"), "bib.kind", f"unknown kind {kind!r} in {key!r}"
-                + (f" (did you mean {close[0]!r}?)" if close else ""),
-                "use one of " + ", ".join(kinds) if kinds else "remove it: this site sets no BIBCITE_KINDS")
+                "it as a badge beside every citation, so they know what backs each claim",
+            )
+        elif kind and kind not in kinds:
+            close = difflib.get_close_matches(kind, kinds, 1)
+            self.problem(
+                self.at("kind"),
+                "bib.kind",
+                f"unknown kind {kind!r} in {self.key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                "use one of " + ", ".join(kinds) if kinds else "remove it: this site sets no BIBCITE_KINDS",
+            )
+        return kind if kind in kinds else ""
 
-    archiveurl = raw("archiveurl")
-    if "archiveurl" in fields and not URL_RE.fullmatch(archiveurl):
-        problem(at("archiveurl"), "bib.url-scheme", f"archiveurl of {key!r} is not a plain http(s) address: "
-                f"{archiveurl[:80]!r}", "give the full address starting with https://, with spaces and quotes "
-                "percent-encoded")
-        archiveurl = ""
-    urldate = ""
-    if "urldate" in fields:
+    def archiveurl(self) -> str:
+        value = self.raw("archiveurl")
+        if "archiveurl" in self.fields and not URL_RE.fullmatch(value):
+            self.problem(
+                self.at("archiveurl"),
+                "bib.url-scheme",
+                f"archiveurl of {self.key!r} is not a plain http(s) address: {value[:80]!r}",
+                "give the full address starting with https://, with spaces and quotes percent-encoded",
+            )
+            return ""
+        return value
+
+    def urldate(self) -> str:
+        if "urldate" not in self.fields:
+            return ""
         try:
-            urldate = dates.parse(raw("urldate")).iso()
+            return dates.parse(self.raw("urldate")).iso()
         except dates.DateError as exc:
-            problem(at("urldate"), "bib.date", f"urldate of {key!r}: {exc}", "write the day you read it as YYYY-MM-DD")
+            self.problem(
+                self.at("urldate"),
+                "bib.date",
+                f"urldate of {self.key!r}: {exc}",
+                "write the day you read it as YYYY-MM-DD",
+            )
+            return ""
 
+
+def _to_source(
+    entry: Entry,
+    rel: str,
+    lines: list[str],
+    rules: Rules = DEFAULT_RULES,
+    controls: bool = True,
+    strings: dict[str, str] | None = None,
+) -> tuple[Source | None, list[Problem]]:
+    """One entry as a Source, with every problem located at its field."""
+    read = _Entry(entry, rel, lines)
+    read.join_values(strings or {})
+    if not read.valid_key():
+        return None, read.problems  # never registered: its key would name a file outside sources/
+    if controls:
+        read.check_controls()
+    sourcetext = read.sourcetext()
+    entry_type = read.entry_type()
+    read.check_field_names(rules.fields)
+    unknown = read.unknown()
+    title = read.text("title")
+    creators_field, creators = read.creators()
+    outlet = read.outlet()
+    fields, key = read.fields, read.key
+    date_value, iso_date = _date(fields, read.raw, read.at, read.problem, key)
+    url, doi, links = _identifiers(fields, read.raw, read.at, read.problem, key)
+    present = {
+        "title": bool(title.plain),
+        "author": bool(creators.names),
+        "outlet": bool(outlet),
+        "date": date_value is not None or any(name in fields for name in ("date", "year")),
+        # a way to be found; one that was given but refused is reported as such, not as missing
+        "url": bool(url or doi or any(href or not label.startswith("ISBN") for label, href in links))
+        or any(name in fields for name in ("url", "doi", "eprint")),
+    }
+    read.check_required(present, unknown, rules.required)
+    kind = read.kind(rules)
+    archiveurl = read.archiveurl()
+    urldate = read.urldate()
     # A faulty entry is still registered, so that citing it does not add a
     # second, misleading "unknown key" error; its own problems fail the build.
     source = Source(
@@ -526,18 +796,18 @@ def _to_source(entry: Entry, rel: str, lines: list[str], rules: Rules = DEFAULT_
         links=links,
         urldate=urldate,
         archiveurl=archiveurl,
-        kind=kind if kind in kinds else "",
-        note=text("note").plain,
-        datenote=text("datenote").plain,
+        kind=kind,
+        note=read.text("note").plain,
+        datenote=read.text("datenote").plain,
         sourcetext=sourcetext,
-        shortname=text("shortname").plain,
+        shortname=read.text("shortname").plain,
         unknown=unknown,
         path=rel,
-        line=line,
-        fields=tuple((name, f.value) for name, f in pairs),
-        kind_meaning=kinds.get(kind, ""),
+        line=read.line,
+        fields=tuple((name, f.value) for name, f in read.pairs),
+        kind_meaning=rules.kinds.get(kind, ""),
     )
-    return source, problems
+    return source, read.problems
 
 
 NO_TEXT = latex.Text("", "")
@@ -556,21 +826,36 @@ def _date(fields: dict, raw: Any, at: Any, problem: Any, key: str) -> tuple[date
         name = "date" if "date" in fields else "year"
         if UNSUPPORTED_YEAR_RE.match(raw(name)):
             # Readable, but not a year the site prints in words (BCE, year 0, EDTF 'Y' years): kept as written.
-            problem(at(name), "bib.date", f"{name} of {key!r} is kept as written: {exc}",
-                    "nothing to do if that is how the work is dated", WARNING)
+            problem(
+                at(name),
+                "bib.date",
+                f"{name} of {key!r} is kept as written: {exc}",
+                "nothing to do if that is how the work is dated",
+                WARNING,
+            )
             return dates.DateValue(None, literal=raw(name)), ""
-        problem(at(name), "bib.date", f"{name} of {key!r}: {exc}",
-                "write an ISO date such as 2025-11-21, 2025-11 or 2025 (EDTF forms such as 2025~ are fine)")
+        problem(
+            at(name),
+            "bib.date",
+            f"{name} of {key!r}: {exc}",
+            "write an ISO date such as 2025-11-21, 2025-11 or 2025 (EDTF forms such as 2025~ are fine)",
+        )
         return None, ""
     return value, value.iso()
 
 
-def _identifiers(fields: dict, raw: Any, at: Any, problem: Any, key: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+def _identifiers(
+    fields: dict, raw: Any, at: Any, problem: Any, key: str
+) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """The http(s) address, the DOI, and the links that identify the work (DOI, eprint), each checked."""
     url = raw("url")
     if "url" in fields and not URL_RE.fullmatch(url):
-        problem(at("url"), "bib.url-scheme", f"url of {key!r} is not a plain http(s) address: {url[:80]!r}",
-                "give the full address starting with https:// or http://, with spaces and quotes percent-encoded")
+        problem(
+            at("url"),
+            "bib.url-scheme",
+            f"url of {key!r} is not a plain http(s) address: {url[:80]!r}",
+            "give the full address starting with https:// or http://, with spaces and quotes percent-encoded",
+        )
         url = ""
     links: list[tuple[str, str]] = []
     doi = ""
@@ -581,8 +866,13 @@ def _identifiers(fields: dict, raw: Any, at: Any, problem: Any, key: str) -> tup
             doi = m.group(1)
             links.append((f"doi:{doi}", address))
         else:
-            problem(at("doi"), "bib.url-scheme", f"doi of {key!r} is not a DOI: {raw('doi')[:80]!r}",
-                    "give the DOI as 10.NNNN/suffix", WARNING)
+            problem(
+                at("doi"),
+                "bib.url-scheme",
+                f"doi of {key!r} is not a DOI: {raw('doi')[:80]!r}",
+                "give the DOI as 10.NNNN/suffix",
+                WARNING,
+            )
     isbn = raw("isbn")
     if isbn and ISBN_RE.fullmatch(isbn):
         # No address of its own: shown as text, and it lets a reader find the work in any library.
@@ -628,15 +918,24 @@ def _balanced(value: str) -> bool:
     return depth == 0
 
 
-MONTH_MACROS = {name: name.capitalize() for name in
-                ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")}
+MONTH_MACROS = {
+    name: name.capitalize()
+    for name in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+}
 
 
 def uncited(sources: dict[str, Source], cited: set[str]) -> list[Problem]:
     """A warning for each source that no page cites."""
     return [
-        Problem(s.path, s.line, 1, "bib.uncited", f"source {s.key!r} is not cited by any page",
-                "cite it somewhere, or remove the entry", WARNING)
+        Problem(
+            s.path,
+            s.line,
+            1,
+            "bib.uncited",
+            f"source {s.key!r} is not cited by any page",
+            "cite it somewhere, or remove the entry",
+            WARNING,
+        )
         for s in sources.values()
         if s.key not in cited
     ]

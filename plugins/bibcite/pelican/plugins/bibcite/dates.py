@@ -21,8 +21,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-MONTHS = ("January", "February", "March", "April", "May", "June",
-          "July", "August", "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 #: EDTF level 1 seasons by code; CSL-JSON numbers them 1-4 in the same order.
 SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 #: Values of ``Point.unspecified``: the largest unit whose digits were written as X.
@@ -309,6 +321,11 @@ def point_problem(year: int | None, month: int | None, day: int | None, unspecif
         return f"year {year} does not begin a span of {span} years"
     if (span or unspecified == "month") and any(part is not None for part in (month, day, season)):
         return "with unspecified digits in the year or month, the later parts are unspecified too"
+    return _month_day_problem(year, month, day, unspecified, season)
+
+
+def _month_day_problem(year: int, month: int | None, day: int | None, unspecified: str, season: int | None) -> str:
+    """What makes the season, month and day of a known year not a date, or empty."""
     if season is not None:
         if season not in SEASONS:
             return f"season {season} is not 21-24 (spring, summer, autumn, winter)"
@@ -346,8 +363,10 @@ def parse(value: str) -> DateValue:
 
 
 #: A plain date, or a full date with a valid time (and zone) whose date alone is kept, as parse() keeps it.
-_PLAIN_RE = re.compile(r"\s*([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]"
-                       r"(?::[0-5][0-9](?:\.[0-9]+)?)?(?:Z|[+-](?:0[0-9]|1[0-4])(?::?[0-5][0-9])?)?)?)?)?\s*")
+_PLAIN_RE = re.compile(
+    r"\s*([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]"
+    r"(?::[0-5][0-9](?:\.[0-9]+)?)?(?:Z|[+-](?:0[0-9]|1[0-4])(?::?[0-5][0-9])?)?)?)?)?\s*"
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -392,6 +411,29 @@ def _parse(value: str) -> DateValue:
 
 def read_point(text: str, fail: Fail) -> Point:
     """Read one date or range end; ``fail`` builds the error that quotes the whole input."""
+    core, approximate, uncertain = _qualifiers(text, fail)
+    parts = _date_parts(core, text[len(core) :], fail)
+    year, unspecified = _year(parts, fail)
+    month = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    day = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+    season = None
+    if month is not None and 21 <= month <= 41:
+        if month > 24:
+            raise fail(
+                f"division {month} (EDTF level 2: hemispheres, quarters, halves) is not supported; "
+                "seasons are 21-24 (spring, summer, autumn, winter)"
+            )
+        if len(parts) > 2:
+            raise fail(f"season {month} takes no day")
+        season, month = month, None
+    problem = point_problem(year, month, day, unspecified, season)
+    if problem:
+        raise fail(problem)
+    return Point(year, month, day, unspecified, season, approximate, uncertain)
+
+
+def _qualifiers(text: str, fail: Fail) -> tuple[str, bool, bool]:
+    """The date without its EDTF qualifier, and whether it is approximate and uncertain."""
     core = text.rstrip("~?%")
     marks = text[len(core) :]
     if not core:
@@ -399,10 +441,15 @@ def read_point(text: str, fail: Fail) -> Point:
     if len(marks) > 2 or len(set(marks)) != len(marks):
         raise fail(f"{marks!r} is not a qualifier; use ~ (approximate), ? (uncertain) or % (both)")
     if any(mark in core for mark in "~?%"):
-        raise fail("a qualifier (~ ? %) goes at the end of the date or of each range end; "
-                   "qualifiers on single parts (EDTF level 2) are not supported")
-    approximate = "~" in marks or "%" in marks
-    uncertain = "?" in marks or "%" in marks
+        raise fail(
+            "a qualifier (~ ? %) goes at the end of the date or of each range end; "
+            "qualifiers on single parts (EDTF level 2) are not supported"
+        )
+    return core, "~" in marks or "%" in marks, "?" in marks or "%" in marks
+
+
+def _date_parts(core: str, marks: str, fail: Fail) -> list[str]:
+    """The year, month and day digits (X for unspecified) of a date, its time checked and dropped."""
     date_text = core
     separator = re.search(r"[Tt ]", core)
     if separator:
@@ -419,17 +466,26 @@ def read_point(text: str, fail: Fail) -> Point:
     if date_text.startswith(("y", "Y")):
         raise fail("EDTF 'Y' years (more than four digits, or negative) are not supported")
     parts = date_text.split("-")
-    if len(parts) > 3 or [len(p) for p in parts] != [4, 2, 2][: len(parts)] or not all(
-        DATE_PART_RE.fullmatch(p) for p in parts
+    if (
+        len(parts) > 3
+        or [len(p) for p in parts] != [4, 2, 2][: len(parts)]
+        or not all(DATE_PART_RE.fullmatch(p) for p in parts)
     ):
         if len(parts) == 1 and re.fullmatch(r"[0-9]{5,}", date_text):
             raise fail(f"years have four digits and parts are separated by '-'; {HINT}")
         raise fail(f"this is not a date form the site reads; {HINT}{month_name_hint(core)}")
+    return parts
+
+
+def _year(parts: list[str], fail: Fail) -> tuple[int | None, str]:
+    """The year (None when wholly unspecified) and which part of the date is unspecified."""
     digits = "".join(parts)
     first_x = next((i for i, c in enumerate(digits) if c in UNSPECIFIED_DIGITS), len(digits))
     if any(c not in UNSPECIFIED_DIGITS for c in digits[first_x:]):
-        raise fail("unspecified digits (X) may only stand for the last digits of a date, as in 199X or 2025-11-XX; "
-                   "other patterns (EDTF level 2) are not supported")
+        raise fail(
+            "unspecified digits (X) may only stand for the last digits of a date, as in 199X or 2025-11-XX; "
+            "other patterns (EDTF level 2) are not supported"
+        )
     if first_x in (5, 7):
         raise fail("a month or day is two digits or XX; a half-known month or day (EDTF level 2) is not supported")
     hidden = max(0, 4 - first_x)
@@ -439,20 +495,7 @@ def read_point(text: str, fail: Fail) -> Point:
     unspecified = {1: "year", 2: "decade", 3: "century", 4: "millennium"}.get(hidden, "")
     if not unspecified and first_x < len(digits):
         unspecified = "month" if first_x == 4 else "day"
-    month = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-    day = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
-    season = None
-    if month is not None and 21 <= month <= 41:
-        if month > 24:
-            raise fail(f"division {month} (EDTF level 2: hemispheres, quarters, halves) is not supported; "
-                       "seasons are 21-24 (spring, summer, autumn, winter)")
-        if len(parts) > 2:
-            raise fail(f"season {month} takes no day")
-        season, month = month, None
-    problem = point_problem(year, month, day, unspecified, season)
-    if problem:
-        raise fail(problem)
-    return Point(year, month, day, unspecified, season, approximate, uncertain)
+    return year, unspecified
 
 
 def month_name_hint(text: str) -> str:
@@ -470,8 +513,13 @@ def check_time(text: str, fail: Fail) -> None:
         raise fail(f"time {text!r} is not hh:mm or hh:mm:ss, optionally with Z or an offset such as +10:00")
     hour, minute, second, offset_hour, offset_minute = match.groups()
     # 24:00 is not accepted: EDTF and ISO 8601-1:2019 write midnight as 00:00.
-    limits = (("hour", hour, 23), ("minute", minute, 59), ("second", second, 60),
-              ("offset hour", offset_hour, 23), ("offset minute", offset_minute, 59))
+    limits = (
+        ("hour", hour, 23),
+        ("minute", minute, 59),
+        ("second", second, 60),
+        ("offset hour", offset_hour, 23),
+        ("offset minute", offset_minute, 59),
+    )
     for name, part, highest in limits:
         if part is not None and int(part) > highest:
             raise fail(f"{name} {part} does not exist ({name}s are 00-{highest})")
@@ -491,13 +539,7 @@ def from_year_month(year: str, month: str = "", day: str = "") -> DateValue:
         return DateError(f"{given or f'year {year!r}'}: {reason}")
 
     year_text, month_text, day_text = unbrace(year), month_field(month), unbrace(day)
-    if not year_text:
-        raise fail("the year is empty")
-    if not YEAR_FIELD_RE.fullmatch(year_text):
-        if re.search(r"[0-9]{4}.*[-/\u2013]", year_text):
-            raise fail("a year field holds one year; put a full date or a range in the date field, e.g. 1984/1986")
-        raise fail("the year must be four digits, e.g. 2025")
-    point = read_point(year_text, fail)
+    point = _year_field(year_text, fail)
     if not month_text:
         if day_text:
             raise fail("a day needs a month")
@@ -507,14 +549,7 @@ def from_year_month(year: str, month: str = "", day: str = "") -> DateValue:
     assert point.year is not None
     names = MONTH_RANGE_RE.split(month_text)
     if len(names) == 2:
-        first, last = month_number(names[0], fail), month_number(names[1], fail)
-        if day_text:
-            raise fail("a day cannot go with a range of months")
-        if first > last:
-            raise fail(f"the months run backwards ({MONTHS[first - 1]} to {MONTHS[last - 1]})")
-        if first == last:
-            return DateValue(replace(point, month=first))
-        return DateValue(replace(point, month=first), replace(point, month=last), is_range=True)
+        return _month_range(point, names, day_text, fail)
     if len(names) > 2:
         raise fail("a month range has two months, e.g. jun--jul")
     number = month_number(month_text, fail)
@@ -527,6 +562,29 @@ def from_year_month(year: str, month: str = "", day: str = "") -> DateValue:
     if problem:
         raise fail(problem)
     return DateValue(replace(point, month=number, day=day_number))
+
+
+def _year_field(year_text: str, fail: Fail) -> Point:
+    """The BibTeX year field as a date: four digits, perhaps with unspecified digits and a qualifier."""
+    if not year_text:
+        raise fail("the year is empty")
+    if not YEAR_FIELD_RE.fullmatch(year_text):
+        if re.search(r"[0-9]{4}.*[-/\u2013]", year_text):
+            raise fail("a year field holds one year; put a full date or a range in the date field, e.g. 1984/1986")
+        raise fail("the year must be four digits, e.g. 2025")
+    return read_point(year_text, fail)
+
+
+def _month_range(point: Point, names: list[str], day_text: str, fail: Fail) -> DateValue:
+    """A year with a range of two months ("jun--jul")."""
+    first, last = month_number(names[0], fail), month_number(names[1], fail)
+    if day_text:
+        raise fail("a day cannot go with a range of months")
+    if first > last:
+        raise fail(f"the months run backwards ({MONTHS[first - 1]} to {MONTHS[last - 1]})")
+    if first == last:
+        return DateValue(replace(point, month=first))
+    return DateValue(replace(point, month=first), replace(point, month=last), is_range=True)
 
 
 def unbrace(text: str) -> str:

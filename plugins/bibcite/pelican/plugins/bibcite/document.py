@@ -8,8 +8,8 @@ without a build and the build report exactly the same problems.
 from __future__ import annotations
 
 import re
-from html import unescape as html_unescape
 from dataclasses import dataclass, field
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,17 @@ from .syntax import LineIndex, code_spans, find_first
 MAX_BYTES = 512 * 1024
 FRONT_MATTER_RE = re.compile(r"^---[ \t]*$", re.M)
 
+
 def sanitise(html: str) -> str:
     """The HTML through nh3 (Ammonia): only our allowlist of tags, attributes and URL schemes survives."""
-    return nh3.clean(html, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes=set(SAFE_SCHEMES),
-                     link_rel=None, strip_comments=True)
+    return nh3.clean(
+        html,
+        tags=SAFE_TAGS,
+        attributes=SAFE_ATTRIBUTES,
+        url_schemes=set(SAFE_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    )
 
 
 def compact(html: str) -> str:
@@ -115,8 +122,9 @@ class Context:
         return md
 
 
-def make_context(sources: dict[str, Any], md_settings: dict[str, Any], settings: dict[str, Any],
-                 root: Path, policy: Policy) -> tuple[Context, list[Problem]]:
+def make_context(
+    sources: dict[str, Any], md_settings: dict[str, Any], settings: dict[str, Any], root: Path, policy: Policy
+) -> tuple[Context, list[Problem]]:
     """The checking context for a build or a check run; the other plugins' setup hooks run here."""
     context = Context(BibciteExtension(sources, policy), md_settings, policy)
     return context, hooks.REGISTRY.problems("setup", hooks.Setup(settings, root, sources))
@@ -125,15 +133,22 @@ def make_context(sources: dict[str, Any], md_settings: dict[str, Any], settings:
 def decode(raw: bytes, path: str) -> tuple[str, Problem | None]:
     """Strict UTF-8 with an optional BOM; Windows line endings become plain ones."""
     if len(raw) > MAX_BYTES:
-        return "", Problem(path, 1, 1, "md.too-large", f"file is {len(raw):,} bytes (at most {MAX_BYTES:,})",
-                           "split it, or remove what was pasted in by mistake")
+        return "", Problem(
+            path,
+            1,
+            1,
+            "md.too-large",
+            f"file is {len(raw):,} bytes (at most {MAX_BYTES:,})",
+            "split it, or remove what was pasted in by mistake",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return "", Problem(path, line, column, "md.encoding", f"file is not valid UTF-8 ({exc.reason})",
-                           "save the file as UTF-8")
+        return "", Problem(
+            path, line, column, "md.encoding", f"file is not valid UTF-8 ({exc.reason})", "save the file as UTF-8"
+        )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return "", Problem(path, 1, 1, "md.empty", "file is empty", "write the page, or delete the file")
@@ -141,8 +156,14 @@ def decode(raw: bytes, path: str) -> tuple[str, Problem | None]:
         line, column = LineIndex(text).locate(text.index("\x00"))
         return "", Problem(path, line, column, "md.encoding", "file contains a NUL byte", "save it as plain text")
     if text.startswith("---") and FRONT_MATTER_RE.match(text) and not FRONT_MATTER_RE.search(text, 4):
-        return "", Problem(path, 1, 1, "md.meta-unterminated", "metadata block opened with '---' is never closed",
-                           "close it with a line '---', or write 'Key: value' lines followed by a blank line")
+        return "", Problem(
+            path,
+            1,
+            1,
+            "md.meta-unterminated",
+            "metadata block opened with '---' is never closed",
+            "close it with a line '---', or write 'Key: value' lines followed by a blank line",
+        )
     return text, None
 
 
@@ -152,9 +173,16 @@ def analyse(raw: bytes, path: str, context: Context) -> Analysis:
     try:
         _analyse(raw, analysis, context)
     except Exception as exc:  # noqa: BLE001 - one bad file must become its problem, not a traceback
-        analysis.problems.append(Problem(path, 1, 1, "md.internal",
-                                         f"this page could not be read: {type(exc).__name__}: {str(exc)[:200]}",
-                                         "simplify what the page does unusually; if it looks fine, report it as a bug"))
+        analysis.problems.append(
+            Problem(
+                path,
+                1,
+                1,
+                "md.internal",
+                f"this page could not be read: {type(exc).__name__}: {str(exc)[:200]}",
+                "simplify what the page does unusually; if it looks fine, report it as a bug",
+            )
+        )
         analysis.readable = False
     return analysis
 
@@ -172,15 +200,13 @@ def _analyse(raw: bytes, analysis: Analysis, context: Context) -> None:
     allowed = None if policy.header_fields is None else policy.header_fields + rules.header_fields
     fields, found = header.check(text, path, allowed, rules.owns_title, rules.refused)
     analysis.problems.extend(found)
-    document = hooks.Document(path, text, {k: (f.value, f.line, f.column) for k, f in fields.items()}, rules.role,
-                              DocumentResult())
+    document = hooks.Document(
+        path, text, {k: (f.value, f.line, f.column) for k, f in fields.items()}, rules.role, DocumentResult()
+    )
     analysis.problems.extend(hooks.REGISTRY.problems("header_check", document))
-    if policy.untrusted:
-        # Python-Markdown is slow on some inputs and the sanitiser drops what it does not allow:
-        # both are checked for before conversion, and a page that fails is not converted.
-        found = safety.check_budget(text, path)
-    else:
-        found = []
+    # Python-Markdown is slow on some inputs and the sanitiser drops what it does not allow:
+    # both are checked for before conversion, and a page that fails is not converted.
+    found = safety.check_budget(text, path) if policy.untrusted else []
     if not found:
         # The header is checked too, but for the summary only: the other fields are plain text.
         skip = sorted(header.plain_ranges(text) + code_spans(text, skip_header=False))
@@ -263,9 +289,14 @@ def _lost_problem(lost: str, text: str, path: str, before: str = "", after: str 
     offset = find_first(text, (needle,))
     line, column = LineIndex(text).locate(offset) if offset >= 0 else (1, 1)
     what = f"tag {lost}>" if lost.startswith("<") else f"attribute {lost!r}"
-    return Problem(path, line, column, "md.sanitised",
-                   f"the sanitiser would change this page ({what}): an unclosed or misplaced tag, or an address "
-                   "it cannot parse", "close every inline element you open, and check the links' addresses")
+    return Problem(
+        path,
+        line,
+        column,
+        "md.sanitised",
+        f"the sanitiser would change this page ({what}): an unclosed or misplaced tag, or an address it cannot parse",
+        "close every inline element you open, and check the links' addresses",
+    )
 
 
 def inert(html: str) -> str:

@@ -15,17 +15,47 @@ from .bibliography import Source
 
 #: biblatex entry type -> CSL item type.
 CSL_TYPES = {
-    "article": "article-journal", "book": "book", "mvbook": "book", "inbook": "chapter", "bookinbook": "chapter",
-    "suppbook": "chapter", "booklet": "pamphlet", "collection": "book", "mvcollection": "book",
-    "incollection": "chapter", "suppcollection": "chapter", "dataset": "dataset", "manual": "report",
-    "misc": "document", "online": "webpage", "patent": "patent", "periodical": "periodical",
-    "suppperiodical": "periodical", "proceedings": "book", "mvproceedings": "book",
-    "inproceedings": "paper-conference", "reference": "book", "mvreference": "book", "inreference": "entry",
-    "report": "report", "software": "software", "thesis": "thesis", "unpublished": "manuscript",
-    "artwork": "graphic", "audio": "song", "image": "graphic", "jurisdiction": "legal_case",
-    "legislation": "legislation", "legal": "legal_case", "letter": "personal_communication",
-    "movie": "motion_picture", "music": "song", "performance": "performance", "review": "review",
-    "standard": "standard", "video": "motion_picture",
+    "article": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "inbook": "chapter",
+    "bookinbook": "chapter",
+    "suppbook": "chapter",
+    "booklet": "pamphlet",
+    "collection": "book",
+    "mvcollection": "book",
+    "incollection": "chapter",
+    "suppcollection": "chapter",
+    "dataset": "dataset",
+    "manual": "report",
+    "misc": "document",
+    "online": "webpage",
+    "patent": "patent",
+    "periodical": "periodical",
+    "suppperiodical": "periodical",
+    "proceedings": "book",
+    "mvproceedings": "book",
+    "inproceedings": "paper-conference",
+    "reference": "book",
+    "mvreference": "book",
+    "inreference": "entry",
+    "report": "report",
+    "software": "software",
+    "thesis": "thesis",
+    "unpublished": "manuscript",
+    "artwork": "graphic",
+    "audio": "song",
+    "image": "graphic",
+    "jurisdiction": "legal_case",
+    "legislation": "legislation",
+    "legal": "legal_case",
+    "letter": "personal_communication",
+    "movie": "motion_picture",
+    "music": "song",
+    "performance": "performance",
+    "review": "review",
+    "standard": "standard",
+    "video": "motion_picture",
 }
 
 
@@ -50,23 +80,28 @@ def csl_item(source: Source, newspaper_kinds: Collection[str] = ()) -> dict[str,
         item["URL"] = source.url
     if source.doi:
         item["DOI"] = source.doi
-    notes = [source.kind_meaning] if source.kind else []
-    if source.note:
-        notes.append(f"Reliability: {source.note}")
-    if source.unknown:
-        notes.append("Not identified: " + ", ".join(sorted(source.unknown)))
+    notes = _csl_note(source)
     if notes:
-        item["note"] = "\n".join(notes)
+        item["note"] = notes
     if source.kind:
         item["genre"] = source.kind_label
     return item
 
 
+def _csl_note(source: Source) -> str:
+    """What CSL has no field for: the kind, the reliability note, and what could not be identified."""
+    notes = [source.kind_meaning] if source.kind else []
+    if source.note:
+        notes.append(f"Reliability: {source.note}")
+    if source.unknown:
+        notes.append("Not identified: " + ", ".join(sorted(source.unknown)))
+    return "\n".join(notes)
+
+
 def _csl_name(name: object) -> dict[str, str]:
     if name.literal:
         return {"literal": name.literal}
-    parts = {"family": name.family, "given": name.given, "non-dropping-particle": name.particle,
-             "suffix": name.suffix}
+    parts = {"family": name.family, "given": name.given, "non-dropping-particle": name.particle, "suffix": name.suffix}
     return {key: value for key, value in parts.items() if value}
 
 
@@ -92,8 +127,11 @@ def bibtex(sources: list[Source]) -> str:
 def coins(source: Source) -> str:
     """The OpenURL ContextObject (COinS) of a source, the title of a ``span class="Z3988"`` (unescaped)."""
     journal = source.entry_type == "article"
-    pairs = [("ctx_ver", "Z39.88-2004"), ("url_ver", "Z39.88-2004"),
-             ("rft_val_fmt", "info:ofi/fmt:kev:mtx:" + ("journal" if journal else "dc"))]
+    pairs = [
+        ("ctx_ver", "Z39.88-2004"),
+        ("url_ver", "Z39.88-2004"),
+        ("rft_val_fmt", "info:ofi/fmt:kev:mtx:" + ("journal" if journal else "dc")),
+    ]
     if journal:
         pairs += [("rft.genre", "article"), ("rft.atitle", source.title), ("rft.jtitle", source.outlet)]
     else:

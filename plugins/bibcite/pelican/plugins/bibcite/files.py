@@ -59,8 +59,14 @@ def walk(folder: Path, root: Path, suffix: str, recursive: bool = True, page_nam
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
         except OSError as exc:
-            problems.append(_problem(_rel(Path(current), root), "file.unreadable",
-                                     f"folder cannot be read ({exc.strerror})", "check its permissions"))
+            problems.append(
+                _problem(
+                    _rel(Path(current), root),
+                    "file.unreadable",
+                    f"folder cannot be read ({exc.strerror})",
+                    "check its permissions",
+                )
+            )
             continue
         for entry in entries:
             path = Path(entry.path)
@@ -80,35 +86,64 @@ def walk(folder: Path, root: Path, suffix: str, recursive: bool = True, page_nam
 def _refusal(entry: os.DirEntry[str], rel: str, suffix: str, recursive: bool, page_names: bool) -> Problem | None:
     """Why *entry* is refused, or None."""
     if entry.name.startswith("."):
-        return _problem(rel, "file.name", "hidden file or folder (its name starts with a dot)",
-                        "rename it; Pelican would read it, but nobody reviewing the pull request sees it")
+        return _problem(
+            rel,
+            "file.name",
+            "hidden file or folder (its name starts with a dot)",
+            "rename it; Pelican would read it, but nobody reviewing the pull request sees it",
+        )
     if CONTROL_RE.search(entry.name):
-        return _problem(rel, "file.name", "file name contains a control character",
-                        "rename the file with letters, digits and hyphens only")
+        return _problem(
+            rel,
+            "file.name",
+            "file name contains a control character",
+            "rename the file with letters, digits and hyphens only",
+        )
     try:
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError as exc:
         return _problem(rel, "file.unreadable", f"file cannot be examined ({exc.strerror})", "check its permissions")
     if stat.S_ISLNK(mode):
         target = os.readlink(entry.path)
-        return _problem(rel, "file.symlink", f"symbolic link to {shown(target)!r}; links are never followed",
-                        "commit the file itself, not a link to it")
+        return _problem(
+            rel,
+            "file.symlink",
+            f"symbolic link to {shown(target)!r}; links are never followed",
+            "commit the file itself, not a link to it",
+        )
     if stat.S_ISDIR(mode):
         if recursive and not entry.name.endswith(suffix):
             return None
         what = f"folder named like a {suffix} file" if entry.name.endswith(suffix) else "folder"
-        return _problem(rel, "file.type", f"{what}; only {suffix} files are read here",
-                        f"move the {suffix} files directly into the folder and remove this one")
+        return _problem(
+            rel,
+            "file.type",
+            f"{what}; only {suffix} files are read here",
+            f"move the {suffix} files directly into the folder and remove this one",
+        )
     if not stat.S_ISREG(mode):
-        return _problem(rel, "file.special", "not a regular file (a pipe, socket or device)",
-                        "remove it; only plain text files are read")
+        return _problem(
+            rel,
+            "file.special",
+            "not a regular file (a pipe, socket or device)",
+            "remove it; only plain text files are read",
+        )
     if not entry.name.endswith(suffix):
-        return _problem(rel, "file.type", f"only {suffix} files may be here; this file would not be checked",
-                        f"write the page in Markdown ({suffix}); HTML, reStructuredText, images and other "
-                        "files are not accepted" if suffix == ".md" else f"only {suffix} files may be here")
+        return _problem(
+            rel,
+            "file.type",
+            f"only {suffix} files may be here; this file would not be checked",
+            f"write the page in Markdown ({suffix}); HTML, reStructuredText, images and other files are not accepted"
+            if suffix == ".md"
+            else f"only {suffix} files may be here",
+        )
     if page_names and not PAGE_NAME_RE.fullmatch(entry.name):
-        return _problem(rel, "file.name", f"page file name {shown(entry.name)!r} is not lower-case letters, "
-                        "digits and hyphens", "rename it, e.g. 'my-page.md': the name becomes the page's address")
+        return _problem(
+            rel,
+            "file.name",
+            f"page file name {shown(entry.name)!r} is not lower-case letters, digits and hyphens",
+            "rename it, e.g. 'my-page.md': the name becomes the page's address",
+        )
     return None
 
 
@@ -116,8 +151,12 @@ def regular_file(path: Path, root: Path, code: str) -> Problem | None:
     """A problem unless *path* is a regular file reached without any symbolic link below *root*."""
     rel = _rel(path, root)
     if Path(os.path.realpath(path)) != Path(os.path.abspath(path)):
-        return _problem(rel, code, "reached through a symbolic link; links are never followed",
-                        "commit the file itself, not a link to it")
+        return _problem(
+            rel,
+            code,
+            "reached through a symbolic link; links are never followed",
+            "commit the file itself, not a link to it",
+        )
     try:
         mode = os.lstat(path).st_mode
     except OSError as exc:
@@ -147,14 +186,27 @@ def check_outputs(pages: list[tuple[str, str]], reported: set[str] | frozenset[s
         if path in reported:
             continue
         if name in first:
-            problems.append(_problem(path, "file.output", f"would be written as {name}, like {shown(first[name])}",
-                                     "rename one of the two files: a page's address is its file name"))
+            problems.append(
+                _problem(
+                    path,
+                    "file.output",
+                    f"would be written as {name}, like {shown(first[name])}",
+                    "rename one of the two files: a page's address is its file name",
+                )
+            )
         first.setdefault(name, path)
     return problems
 
 
 def outside(found: tuple[Path, ...], folders: list[Path], root: Path) -> list[Problem]:
     """A problem for each Markdown file that is in none of the page *folders*: it would never be published."""
-    return [_problem(_rel(path, root), "file.type", "Markdown file outside the page folders; it would not be "
-                     "published or checked", "move it into " + " or ".join(_rel(f, root) + "/" for f in folders))
-            for path in found if not any(path.is_relative_to(folder) for folder in folders)]
+    return [
+        _problem(
+            _rel(path, root),
+            "file.type",
+            "Markdown file outside the page folders; it would not be published or checked",
+            "move it into " + " or ".join(_rel(f, root) + "/" for f in folders),
+        )
+        for path in found
+        if not any(path.is_relative_to(folder) for folder in folders)
+    ]

@@ -88,8 +88,13 @@ def parse(text: str) -> tuple[dict[str, Field], list[Field], int]:
                 ordered.append(current)
             current = Field(m.group("key").lower(), m.group("value").strip(), index + 1, m.start("value") + 1)
         elif (more := META_MORE_RE.match(line)) and current:
-            current = Field(current.name, f"{current.value} {more.group('value').strip()}".strip(),
-                            current.line, current.column, continued=True)
+            current = Field(
+                current.name,
+                f"{current.value} {more.group('value').strip()}".strip(),
+                current.line,
+                current.column,
+                continued=True,
+            )
         else:
             break
         index += 1
@@ -101,9 +106,13 @@ def parse(text: str) -> tuple[dict[str, Field], list[Field], int]:
     return fields, ordered, index
 
 
-def check(text: str, path: str, allowed: tuple[str, ...] | None = PAGE_FIELDS,
-          owns_title: bool = False, elsewhere: tuple[tuple[str, str], ...] = ()
-          ) -> tuple[dict[str, Field], list[Problem]]:
+def check(
+    text: str,
+    path: str,
+    allowed: tuple[str, ...] | None = PAGE_FIELDS,
+    owns_title: bool = False,
+    elsewhere: tuple[tuple[str, str], ...] = (),
+) -> tuple[dict[str, Field], list[Problem]]:
     """The header's fields and the problems with them: unknown, repeated, malformed or unsafe.
 
     *allowed*: the fields this page may set (None: any, as Pelican reads them);
@@ -114,8 +123,16 @@ def check(text: str, path: str, allowed: tuple[str, ...] | None = PAGE_FIELDS,
     fields, ordered, end = parse(text)
     problems: list[Problem] = []
     if end > MAX_LINES:
-        problems.append(Problem(path, MAX_LINES + 1, 1, "md.meta-field", f"the header has more than {MAX_LINES} lines",
-                                "end the header with a blank line; the page's text goes after it"))
+        problems.append(
+            Problem(
+                path,
+                MAX_LINES + 1,
+                1,
+                "md.meta-field",
+                f"the header has more than {MAX_LINES} lines",
+                "end the header with a blank line; the page's text goes after it",
+            )
+        )
     seen: set[str] = set()
     for item in ordered:
         column = item.column
@@ -123,35 +140,76 @@ def check(text: str, path: str, allowed: tuple[str, ...] | None = PAGE_FIELDS,
             problems.append(_refused(path, item, hints.get(item.name, ""), allowed))
             continue
         if item.name in seen:
-            problems.append(Problem(path, item.line, 1, "md.meta-field", f"header field {item.name!r} is given twice",
-                                    "keep one; write the value on one line"))
+            problems.append(
+                Problem(
+                    path,
+                    item.line,
+                    1,
+                    "md.meta-field",
+                    f"header field {item.name!r} is given twice",
+                    "keep one; write the value on one line",
+                )
+            )
             continue
         seen.add(item.name)
         if allowed is not None and item.continued and item.name not in MULTILINE_FIELDS:
-            problems.append(Problem(path, item.line + 1, 1, "md.meta-field",
-                                    f"header field {item.name!r} goes on over an indented line",
-                                    "write the value on one line, or end the header with a blank line"))
+            problems.append(
+                Problem(
+                    path,
+                    item.line + 1,
+                    1,
+                    "md.meta-field",
+                    f"header field {item.name!r} goes on over an indented line",
+                    "write the value on one line, or end the header with a blank line",
+                )
+            )
         if m := CONTROL_RE.search(item.value):
-            problems.append(Problem(path, item.line, column, "md.meta-value",
-                                    f"header field {item.name!r} contains the control character U+{ord(m.group()):04X}",
-                                    "delete it; it is invisible and has no meaning in a page"))
+            problems.append(
+                Problem(
+                    path,
+                    item.line,
+                    column,
+                    "md.meta-value",
+                    f"header field {item.name!r} contains the control character U+{ord(m.group()):04X}",
+                    "delete it; it is invisible and has no meaning in a page",
+                )
+            )
         elif item.name == "title" and not item.value:
-            problems.append(Problem(path, item.line, column, "md.meta-value", "the title is empty",
-                                    "give the page a title"))
+            problems.append(
+                Problem(path, item.line, column, "md.meta-value", "the title is empty", "give the page a title")
+            )
         elif item.name in DATE_FIELDS and not valid_date(item.value):
-            problems.append(Problem(path, item.line, column, "md.meta-value",
-                                    f"{item.name} {item.value[:40]!r} is not a real date as YYYY-MM-DD",
-                                    "write the date as YYYY-MM-DD, e.g. 2026-11-22 (optionally followed by HH:MM)"))
+            problems.append(
+                Problem(
+                    path,
+                    item.line,
+                    column,
+                    "md.meta-value",
+                    f"{item.name} {item.value[:40]!r} is not a real date as YYYY-MM-DD",
+                    "write the date as YYYY-MM-DD, e.g. 2026-11-22 (optionally followed by HH:MM)",
+                )
+            )
     if "title" not in fields and not owns_title:
-        problems.append(Problem(path, 1, 1, "md.meta-value", "the page has no title",
-                                "start the file with a header line 'Title: ...', then a blank line"))
+        problems.append(
+            Problem(
+                path,
+                1,
+                1,
+                "md.meta-value",
+                "the page has no title",
+                "start the file with a header line 'Title: ...', then a blank line",
+            )
+        )
     return fields, problems
 
 
 def _refused(path: str, item: Field, hint: str, allowed: tuple[str, ...]) -> Problem:
     if not hint:
-        hint = ("a page may set only " + ", ".join(name.capitalize() for name in allowed)
-                + "; where a page is written and how it looks are decided by the site, not the page")
+        hint = (
+            "a page may set only "
+            + ", ".join(name.capitalize() for name in allowed)
+            + "; where a page is written and how it looks are decided by the site, not the page"
+        )
     return Problem(path, item.line, 1, "md.meta-field", f"header field {item.name!r} is not allowed", hint)
 
 

@@ -270,55 +270,8 @@ def _tag(text: str, start: int, kind: str) -> Token:
             p += 1
             continue
         attr_at = p
-        if c == "=":
-            errors["unexpected-equals-sign-before-attribute-name"] = None
-            p += 1
-        p = _ATTR_NAME_RUN.match(text, p).end()
-        raw_name = text[attr_at:p]
-        if '"' in raw_name or "'" in raw_name or "<" in raw_name:
-            errors["unexpected-character-in-attribute-name"] = None
-        attr_name = _name(raw_name, errors)
-        # The spec drops a duplicate on leaving the attribute name state, before its value is read.
-        keep = attr_name not in seen
-        if keep:
-            seen.add(attr_name)
-        else:
-            errors["duplicate-attribute"] = None
-        raw = ""
-        # After attribute name state: whitespace may separate the name from its "=".
-        q = _WS_RUN.match(text, p).end() if p < n and text[p] in _WHITESPACE else p
-        if q < n and text[q] == "=":
-            p = q + 1
-            if p < n and text[p] in _WHITESPACE:
-                p = _WS_RUN.match(text, p).end()
-            if p >= n:
-                pass
-            elif text[p] == '"' or text[p] == "'":
-                close = text.find(text[p], p + 1)
-                if close < 0:
-                    raw = text[p + 1 :]
-                    p = n
-                else:
-                    raw = text[p + 1 : close]
-                    p = close + 1
-                    # After attribute value (quoted) state.
-                    if p < n and text[p] not in _WHITESPACE and text[p] != "/" and text[p] != ">":
-                        errors["missing-whitespace-between-attributes"] = None
-            elif text[p] == ">":
-                errors["missing-attribute-value"] = None
-            else:
-                value_end = _UNQUOTED_RUN.match(text, p).end()
-                raw = text[p:value_end]
-                if _BAD_IN_UNQUOTED.search(raw):
-                    errors["unexpected-character-in-unquoted-attribute-value"] = None
-                p = value_end
-        else:
-            p = q
-        if keep:
-            attrs.append(Attr(attr_name, _attr_value(raw, errors), raw, attr_at))
-        elif "\0" in raw:
-            # A dropped duplicate's value is still read, errors and all.
-            errors["unexpected-null-character"] = None
+        attr_name, raw, p = _attribute(text, p, errors)
+        _keep_attribute(attrs, seen, Attr(attr_name, raw, raw, attr_at), errors)
     unterminated = end < 0
     if unterminated:
         errors["eof-in-tag"] = None
@@ -329,6 +282,65 @@ def _tag(text: str, start: int, kind: str) -> Token:
         if self_closing:
             errors["end-tag-with-trailing-solidus"] = None
     return Token(kind, name, tuple(attrs), start, end, self_closing, unterminated, False, tuple(errors))
+
+
+def _keep_attribute(attrs: list[Attr], seen: set[str], found: Attr, errors: _Errors) -> None:
+    """Add *found* (its value still raw) to *attrs* unless an attribute of that name came before."""
+    # The spec drops a duplicate on leaving the attribute name state, before its value is read.
+    if found.name in seen:
+        errors["duplicate-attribute"] = None
+        if "\0" in found.raw:
+            # A dropped duplicate's value is still read, errors and all.
+            errors["unexpected-null-character"] = None
+        return
+    seen.add(found.name)
+    attrs.append(Attr(found.name, _attr_value(found.raw, errors), found.raw, found.offset))
+
+
+def _attribute(text: str, p: int, errors: _Errors) -> tuple[str, str, int]:
+    """The attribute whose name starts at *p*: its name, its raw value, and where it ends."""
+    n = len(text)
+    attr_at = p
+    if text[p] == "=":
+        errors["unexpected-equals-sign-before-attribute-name"] = None
+        p += 1
+    p = _ATTR_NAME_RUN.match(text, p).end()  # type: ignore[union-attr]  # the pattern matches empty
+    raw_name = text[attr_at:p]
+    if '"' in raw_name or "'" in raw_name or "<" in raw_name:
+        errors["unexpected-character-in-attribute-name"] = None
+    attr_name = _name(raw_name, errors)
+    # After attribute name state: whitespace may separate the name from its "=".
+    q = _WS_RUN.match(text, p).end() if p < n and text[p] in _WHITESPACE else p  # type: ignore[union-attr]
+    if q < n and text[q] == "=":
+        raw, p = _attribute_value(text, q + 1, errors)
+        return attr_name, raw, p
+    return attr_name, "", q
+
+
+def _attribute_value(text: str, p: int, errors: _Errors) -> tuple[str, int]:
+    """The raw value after an attribute's "=" at *p* - 1, and where it ends."""
+    n = len(text)
+    if p < n and text[p] in _WHITESPACE:
+        p = _WS_RUN.match(text, p).end()  # type: ignore[union-attr]
+    if p >= n:
+        return "", p
+    if text[p] == '"' or text[p] == "'":
+        close = text.find(text[p], p + 1)
+        if close < 0:
+            return text[p + 1 :], n
+        # After attribute value (quoted) state.
+        after = close + 1
+        if after < n and text[after] not in _WHITESPACE and text[after] != "/" and text[after] != ">":
+            errors["missing-whitespace-between-attributes"] = None
+        return text[p + 1 : close], after
+    if text[p] == ">":
+        errors["missing-attribute-value"] = None
+        return "", p
+    value_end = _UNQUOTED_RUN.match(text, p).end()  # type: ignore[union-attr]
+    raw = text[p:value_end]
+    if _BAD_IN_UNQUOTED.search(raw):
+        errors["unexpected-character-in-unquoted-attribute-value"] = None
+    return raw, value_end
 
 
 def _comment(text: str, start: int, close: _NextFinder) -> Token:
@@ -401,6 +413,17 @@ def _doctype(text: str, start: int) -> Token:
     return Token("doctype", name, (), start, end, unterminated=close < 0, errors=tuple(errors))
 
 
+def _markup_declaration(text: str, lt: int, close: _NextFinder) -> Token:
+    """The comment, doctype, CDATA section or bogus comment whose "<!" is at *lt*."""
+    if text.startswith("--", lt + 2):
+        return _comment(text, lt, close)
+    if text[lt + 2 : lt + 9].translate(_LOWER) == "doctype":
+        return _doctype(text, lt)
+    if text.startswith("[CDATA[", lt + 2):
+        return _bogus(text, lt, lt + 2, "cdata", "cdata-in-html-content")
+    return _bogus(text, lt, lt + 2, "bogus-comment", "incorrectly-opened-comment")
+
+
 def tokenize(text: str) -> Iterator[Token]:
     """Yield the non-text tokens of *text* in order (character data is skipped)."""
     n = len(text)
@@ -428,14 +451,7 @@ def tokenize(text: str) -> Iterator[Token]:
             else:
                 token = _bogus(text, lt, lt + 2, "bogus-comment", "invalid-first-character-of-tag-name")
         elif c == "!":
-            if text.startswith("--", lt + 2):
-                token = _comment(text, lt, close)
-            elif text[lt + 2 : lt + 9].translate(_LOWER) == "doctype":
-                token = _doctype(text, lt)
-            elif text.startswith("[CDATA[", lt + 2):
-                token = _bogus(text, lt, lt + 2, "cdata", "cdata-in-html-content")
-            else:
-                token = _bogus(text, lt, lt + 2, "bogus-comment", "incorrectly-opened-comment")
+            token = _markup_declaration(text, lt, close)
         elif c == "?":
             # The "?" is part of the bogus comment's data.
             token = _bogus(text, lt, lt + 1, "bogus-comment", "unexpected-question-mark-instead-of-tag-name")

@@ -66,8 +66,15 @@ _NEEDS_LATEX_RE = re.compile(r"[\\{}~$]|--|``|''")
 #: never a comment that should silently hide the rest of the line.
 _BARE_PERCENT_RE = re.compile(r"(?<!\\)((?:\\\\)*)%")
 #: The character sequences TeX's fonts turn into other characters (pylatexenc's "specials").
-_LIGATURES = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d", "!`": "\u00a1", "?`": "\u00bf",
-              "~": "\u00a0"}
+_LIGATURES = {
+    "---": "\u2014",
+    "--": "\u2013",
+    "``": "\u201c",
+    "''": "\u201d",
+    "!`": "\u00a1",
+    "?`": "\u00bf",
+    "~": "\u00a0",
+}
 _LIGATURE_RE = re.compile("|".join(re.escape(k) for k in sorted(_LIGATURES, key=len, reverse=True)))
 _BRACES_RE = re.compile("[{}]")
 _COMMAND_RE = re.compile(r"\\(?:[A-Za-z@]+|.)", re.DOTALL)
@@ -78,41 +85,170 @@ _ITALIC = ("emph", "textit", "mkbibemph")
 _BOLD = ("textbf",)
 #: Macros whose argument is printed as it is (font changes, boxes, biblatex wrappers).
 _PLAIN_ARG = (
-    "textrm", "textsf", "texttt", "textsc", "textsl", "textup", "textmd", "textnormal", "text",
-    "mbox", "hbox", "mkbibbold", "mkbibitalic", "mkbibacro", "autocap", "textsuperscript",
-    "textsubscript", "mkbibsuperscript", "mkbibsubscript", "NoCaseChange", "nocase",
+    "textrm",
+    "textsf",
+    "texttt",
+    "textsc",
+    "textsl",
+    "textup",
+    "textmd",
+    "textnormal",
+    "text",
+    "mbox",
+    "hbox",
+    "mkbibbold",
+    "mkbibitalic",
+    "mkbibacro",
+    "autocap",
+    "textsuperscript",
+    "textsubscript",
+    "mkbibsuperscript",
+    "mkbibsubscript",
+    "NoCaseChange",
+    "nocase",
 )
 #: Font switches and spacing hints that change nothing a reader of plain text would see.
 _SILENT = (
-    "relax", "protect", "noindent", "xspace", "allowbreak", "nobreak", "/", "@", "-", "em", "it",
-    "bf", "sl", "sc", "rm", "tt", "sf", "upshape", "itshape", "bfseries", "scshape", "slshape",
-    "mdseries", "normalfont", "ttfamily", "rmfamily", "sffamily", "tiny", "scriptsize",
-    "footnotesize", "small", "normalsize", "large", "Large", "LARGE", "huge", "Huge",
+    "relax",
+    "protect",
+    "noindent",
+    "xspace",
+    "allowbreak",
+    "nobreak",
+    "/",
+    "@",
+    "-",
+    "em",
+    "it",
+    "bf",
+    "sl",
+    "sc",
+    "rm",
+    "tt",
+    "sf",
+    "upshape",
+    "itshape",
+    "bfseries",
+    "scshape",
+    "slshape",
+    "mdseries",
+    "normalfont",
+    "ttfamily",
+    "rmfamily",
+    "sffamily",
+    "tiny",
+    "scriptsize",
+    "footnotesize",
+    "small",
+    "normalsize",
+    "large",
+    "Large",
+    "LARGE",
+    "huge",
+    "Huge",
 )
 _WORDS = {
-    "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2\u03b5", "BibTeX": "BibTeX", "XeTeX": "XeTeX",
-    "LuaTeX": "LuaTeX", "S": "\u00a7", "P": "\u00b6", "copyright": "\u00a9", "pounds": "\u00a3",
-    "textquotedbl": '"', "textunderscore": "_", "textbar": "|", "textless": "<", "textgreater": ">",
-    "textasciicircum": "^", "hyphen": "-", "slash": "/", "\\": " ", "newline": " ", "par": " ",
+    "TeX": "TeX",
+    "LaTeX": "LaTeX",
+    "LaTeXe": "LaTeX2\u03b5",
+    "BibTeX": "BibTeX",
+    "XeTeX": "XeTeX",
+    "LuaTeX": "LuaTeX",
+    "S": "\u00a7",
+    "P": "\u00b6",
+    "copyright": "\u00a9",
+    "pounds": "\u00a3",
+    "textquotedbl": '"',
+    "textunderscore": "_",
+    "textbar": "|",
+    "textless": "<",
+    "textgreater": ">",
+    "textasciicircum": "^",
+    "hyphen": "-",
+    "slash": "/",
+    "\\": " ",
+    "newline": " ",
+    "par": " ",
     "textbackslash": "\\",
 }
 #: Macros that would read files, run commands, define macros or lay out a document: never
 #: obeyed, shown as written and reported.  Those pylatexenc does not know at all are treated
 #: the same way without being listed here.
 _REFUSED = (
-    "input", "include", "includeonly", "InputIfFileExists", "IfFileExists", "openin", "openout",
-    "read", "write", "immediate", "newcommand", "renewcommand", "providecommand", "def", "edef",
-    "gdef", "xdef", "let", "catcode", "csname", "usepackage", "documentclass", "special",
-    "directlua", "title", "author", "date", "maketitle", "today", "item", "part", "chapter",
-    "section", "subsection", "subsubsection", "paragraph", "subparagraph", "includegraphics",
+    "input",
+    "include",
+    "includeonly",
+    "InputIfFileExists",
+    "IfFileExists",
+    "openin",
+    "openout",
+    "read",
+    "write",
+    "immediate",
+    "newcommand",
+    "renewcommand",
+    "providecommand",
+    "def",
+    "edef",
+    "gdef",
+    "xdef",
+    "let",
+    "catcode",
+    "csname",
+    "usepackage",
+    "documentclass",
+    "special",
+    "directlua",
+    "title",
+    "author",
+    "date",
+    "maketitle",
+    "today",
+    "item",
+    "part",
+    "chapter",
+    "section",
+    "subsection",
+    "subsubsection",
+    "paragraph",
+    "subparagraph",
+    "includegraphics",
     # pylatexenc drops these with their arguments: a name or words inside would vanish unnoticed.
-    "hspace", "vspace", "hskip", "vskip", "kern", "phantom", "hphantom", "vphantom", "rule", "raisebox",
-    "nolinebreak", "linebreak", "pagebreak", "nopagebreak", "label", "ref", "pageref", "cite", "footnote",
+    "hspace",
+    "vspace",
+    "hskip",
+    "vskip",
+    "kern",
+    "phantom",
+    "hphantom",
+    "vphantom",
+    "rule",
+    "raisebox",
+    "nolinebreak",
+    "linebreak",
+    "pagebreak",
+    "nopagebreak",
+    "label",
+    "ref",
+    "pageref",
+    "cite",
+    "footnote",
 )
 #: Argument shapes the parser must know so that the arguments belong to their macro.
 _WALKER_MACROS = (
-    *(std_macro(name, False, 1) for name in ("mkbibemph", *_PLAIN_ARG, "mkbibquote", "enquote", "uppercase",
-                                             "MakeUppercase", "lowercase", "MakeLowercase")),
+    *(
+        std_macro(name, False, 1)
+        for name in (
+            "mkbibemph",
+            *_PLAIN_ARG,
+            "mkbibquote",
+            "enquote",
+            "uppercase",
+            "MakeUppercase",
+            "lowercase",
+            "MakeLowercase",
+        )
+    ),
     std_macro("mkbibparens", False, 1),
     std_macro("mkbibbrackets", False, 1),
     std_macro("noopsort", False, 1),
@@ -174,10 +310,14 @@ def _text_context() -> Any:  # a pylatexenc LatexContextDb
         *(MacroTextSpec(name, simplify_repl=text) for name, text in _WORDS.items()),
         *(MacroTextSpec(name, simplify_repl=_refuse) for name in _REFUSED),
         MacroTextSpec("mkbibquote", simplify_repl=_wrap("\u201c", "\u201d")),
-        *(MacroTextSpec(name, simplify_repl=lambda n, l2tobj: _arg_text(n, l2tobj).upper())
-          for name in ("uppercase", "MakeUppercase")),
-        *(MacroTextSpec(name, simplify_repl=lambda n, l2tobj: _arg_text(n, l2tobj).lower())
-          for name in ("lowercase", "MakeLowercase")),
+        *(
+            MacroTextSpec(name, simplify_repl=lambda n, l2tobj: _arg_text(n, l2tobj).upper())
+            for name in ("uppercase", "MakeUppercase")
+        ),
+        *(
+            MacroTextSpec(name, simplify_repl=lambda n, l2tobj: _arg_text(n, l2tobj).lower())
+            for name in ("lowercase", "MakeLowercase")
+        ),
         MacroTextSpec("enquote", simplify_repl=_wrap("\u201c", "\u201d")),
         MacroTextSpec("mkbibparens", simplify_repl=_wrap("(", ")")),
         MacroTextSpec("mkbibbrackets", simplify_repl=_wrap("[", "]")),
@@ -206,8 +346,9 @@ class _Converter(LatexNodes2Text):
     """pylatexenc's converter, made to keep unknown commands visible and never read files."""
 
     def __init__(self) -> None:
-        super().__init__(latex_context=_text_context(), math_mode="text", keep_comments=True,
-                         strict_latex_spaces="macros")
+        super().__init__(
+            latex_context=_text_context(), math_mode="text", keep_comments=True, strict_latex_spaces="macros"
+        )
         self.leftovers: list[str] = []
 
     def read_input_file(self, fn: str) -> str:
@@ -460,7 +601,7 @@ def _split_at_depth0(value: str, pattern: re.Pattern[str]) -> list[str]:
     start = 0
     for m in pattern.finditer(value):
         if depths[m.start()] == 0 and m.start() >= start:
-            parts.append(value[start:m.start()])
+            parts.append(value[start : m.start()])
             start = m.end()
     parts.append(value[start:])
     return parts
@@ -520,13 +661,13 @@ def _is_von(token: str) -> bool:
         ch = token[i]
         if ch == "{":
             end = _group_end(token, i)
-            group = token[i + 1:end]
+            group = token[i + 1 : end]
             if group.startswith("\\"):
                 m = _CONTROL_SEQUENCE_RE.match(group)
                 name = m.group(1) if m else ""
                 if name in _FOREIGN_LETTERS:
                     return name.islower()
-                return bool(_first_letter_case(group[m.end() if m else 0:]))
+                return bool(_first_letter_case(group[m.end() if m else 0 :]))
             if _ENDS_WITH_COMMAND_RE.search(token, 0, i):  # the argument of an accent: \c{C}
                 case = _first_letter_case(group)
                 if case is not None:
@@ -604,13 +745,17 @@ def _parse_raw(raw: str) -> dict[str, str]:
     if all(m and m.group(1).lower() in _EXTENDED_KEYS for m in extended):
         # biblatex's extended name format: family=Heuvel, given=Charles, prefix=van den
         fields = {m.group(1).lower(): _unquote(m.group(2)) for m in extended if m}
-        return {"given": fields.get("given", ""), "particle": fields.get("prefix", ""),
-                "family": fields.get("family", ""), "suffix": fields.get("suffix", "")}
+        return {
+            "given": fields.get("given", ""),
+            "particle": fields.get("prefix", ""),
+            "family": fields.get("family", ""),
+            "suffix": fields.get("suffix", ""),
+        }
 
     spans, seps, commas = _tokens(raw)
 
     def text(first: int, end: int) -> str:
-        return raw[spans[first][0]:spans[end - 1][1]] if first < end else ""
+        return raw[spans[first][0] : spans[end - 1][1]] if first < end else ""
 
     def particle(first: int, end: int) -> str:
         # A hyphen joining the von part to Last ("al-Hakim") stays, so the two print joined.
@@ -639,8 +784,12 @@ def _parse_raw(raw: str) -> dict[str, str]:
     jr_end = commas[1] if len(commas) > 1 else last_end
     end = von_end(0, last_end) if last_end else 0
     # More than two commas is an error in BibTeX; the rest stays with the given names.
-    return {"given": text(jr_end, n), "particle": particle(0, end), "family": text(end, last_end),
-            "suffix": text(last_end, jr_end)}
+    return {
+        "given": text(jr_end, n),
+        "particle": particle(0, end),
+        "family": text(end, last_end),
+        "suffix": text(last_end, jr_end),
+    }
 
 
 @lru_cache(maxsize=2048)

@@ -21,8 +21,9 @@ HREF_RE = re.compile(r'href="([^"]*)"')
 ID_RE = re.compile(r'\sid="([^"]+)"')
 
 
-def targets(pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None
-            ) -> dict[str, set[str]]:
+def targets(
+    pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None
+) -> dict[str, set[str]]:
     """Every file the build writes that a page may link to, with the ids it carries."""
     found: dict[str, set[str]] = {}
     for page in pages:
@@ -57,8 +58,9 @@ def check(pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]]
                     continue
             if parsed.fragment and unquote(parsed.fragment) not in known[target]:
                 text = text if text is not None else _read(page.source)
-                problems.append(_problem(text, href, page.path,
-                                         f"link to #{parsed.fragment} in {target}, which has no such anchor"))
+                problems.append(
+                    _problem(text, href, page.path, f"link to #{parsed.fragment} in {target}, which has no such anchor")
+                )
     return problems
 
 
@@ -77,5 +79,11 @@ def _problem(text: str, href: str, path: str, message: str) -> Problem:
     if offset < 0 and (opening := text.find("](" + needle[:3])) >= 0:
         offset = opening + 2  # written with character references ("nowhere&#46;html"): by its first letters
     line, column = LineIndex(text).locate(offset) if offset >= 0 else (1, 1)
-    return Problem(path, line, column, "link.broken", message,
-                   "link to a page by its .html name (and an id it has: page.html#id), or fix the anchor")
+    return Problem(
+        path,
+        line,
+        column,
+        "link.broken",
+        message,
+        "link to a page by its .html name (and an id it has: page.html#id), or fix the anchor",
+    )

@@ -151,8 +151,16 @@ class CitationPreprocessor(Preprocessor):
         ext.text = text
         for group in syntax.scan(header, skip_header=False)[0]:
             line, col = index.locate(group.start)
-            problems.append(Problem(ext.path, line, col, "cite.in-metadata", "citation in a metadata field",
-                                    "cite in the body of the page; the header (title, summary...) has no notes"))
+            problems.append(
+                Problem(
+                    ext.path,
+                    line,
+                    col,
+                    "cite.in-metadata",
+                    "citation in a metadata field",
+                    "cite in the body of the page; the header (title, summary...) has no notes",
+                )
+            )
         problems.extend(self._check_divs(lines))
         ext.result.divs = self._divs(lines)
         resolved = resolve(groups, ext.sources, text, ext.path)
@@ -183,28 +191,66 @@ class CitationPreprocessor(Preprocessor):
         for number, line in enumerate(lines, 1):
             if m := DIV_OPEN_RE.match(line):
                 if open_at is not None:
-                    problems.append(Problem(self.ext.path, number, 1, "md.div-nested",
-                                            f"fenced div opened inside the one opened on line {open_at}",
-                                            "close the first with ':::' before opening another"))
+                    problems.append(
+                        Problem(
+                            self.ext.path,
+                            number,
+                            1,
+                            "md.div-nested",
+                            f"fenced div opened inside the one opened on line {open_at}",
+                            "close the first with ':::' before opening another",
+                        )
+                    )
                 open_at = number
                 if self.ext.policy.div(m.group(1)) is None:
                     names = [name for name, _, _ in self.ext.policy.divs]
-                    problems.append(Problem(self.ext.path, number, m.start(1) + 1, "md.div-class",
-                                            f"unknown fenced div class {m.group(1)!r}",
-                                            "use one of " + ", ".join("." + c for c in names) if names else
-                                            "this site has no fenced divs (BIBCITE_DIVS); remove the ':::' lines"))
+                    problems.append(
+                        Problem(
+                            self.ext.path,
+                            number,
+                            m.start(1) + 1,
+                            "md.div-class",
+                            f"unknown fenced div class {m.group(1)!r}",
+                            "use one of " + ", ".join("." + c for c in names)
+                            if names
+                            else "this site has no fenced divs (BIBCITE_DIVS); remove the ':::' lines",
+                        )
+                    )
             elif DIV_CLOSE_RE.match(line):
                 if open_at is None:
-                    problems.append(Problem(self.ext.path, number, 1, "md.div-unopened",
-                                            "':::' closes no fenced div", "remove it or open a div above"))
+                    problems.append(
+                        Problem(
+                            self.ext.path,
+                            number,
+                            1,
+                            "md.div-unopened",
+                            "':::' closes no fenced div",
+                            "remove it or open a div above",
+                        )
+                    )
                 open_at = None
             elif line.startswith(":::"):
-                problems.append(Problem(self.ext.path, number, 1, "md.div-syntax",
-                                        f"malformed fenced div line {line.strip()!r}",
-                                        "write '::: {.name}' to open and ':::' to close"))
+                problems.append(
+                    Problem(
+                        self.ext.path,
+                        number,
+                        1,
+                        "md.div-syntax",
+                        f"malformed fenced div line {line.strip()!r}",
+                        "write '::: {.name}' to open and ':::' to close",
+                    )
+                )
         if open_at is not None:
-            problems.append(Problem(self.ext.path, open_at, 1, "md.div-unclosed", "fenced div is never closed",
-                                    "add a line ':::' after its content"))
+            problems.append(
+                Problem(
+                    self.ext.path,
+                    open_at,
+                    1,
+                    "md.div-unclosed",
+                    "fenced div is never closed",
+                    "add a line ':::' after its content",
+                )
+            )
         return problems
 
     @staticmethod
@@ -354,13 +400,18 @@ def place_markers(html: str, result: DocumentResult, path: str) -> str:
     html = TOKEN_RE.sub(put, html)
     for number, (line, col) in enumerate(result.marker_places):
         if number not in placed:
-            result.problems.append(Problem(
-                path, line, col, "cite.in-markup",
-                "citation inside a link title, an attribute, a raw HTML tag or a comment, where no note marker can go",
-                "move the citation into the text, after the link or the element"))
+            result.problems.append(
+                Problem(
+                    path,
+                    line,
+                    col,
+                    "cite.in-markup",
+                    "citation inside a link title, an attribute, a raw HTML tag or a comment, "
+                    "where no note marker can go",
+                    "move the citation into the text, after the link or the element",
+                )
+            )
     return html
-
-
 
 
 def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
@@ -369,49 +420,90 @@ def check_tree(root: etree.Element, ext: BibciteExtension) -> list[Problem]:
     Raw HTML is not in the tree (Python-Markdown stashes it); the safety
     check read it with a real tokenizer before conversion.
     """
-    problems: list[Problem] = []
-    index: syntax.LineIndex | None = None
-    seen_ids: set[str] = set()
-
-    def add(needle: str, code: str, message: str, hint: str) -> None:
-        nonlocal index
-        index = index or syntax.LineIndex(ext.text)
-        offset = syntax.find_first(ext.text, (needle,), fold_case=True)  # [TOC] makes class "toc"
-        line, column = index.locate(offset) if offset >= 0 else (1, 1)
-        problems.append(Problem(ext.path, line, column, code, message, hint))
-
+    check = _TreeCheck(ext)
     for element in root.iter():
-        tag = element.tag
-        if not isinstance(tag, str):
-            continue  # a comment or processing instruction node
+        if isinstance(element.tag, str):  # not a comment or processing instruction node
+            check.element(element)
+    return check.problems
+
+
+class _TreeCheck:
+    """The checks of check_tree(), each problem located at its first mention in the source."""
+
+    def __init__(self, ext: BibciteExtension) -> None:
+        self.ext = ext
+        self.problems: list[Problem] = []
+        self.index: syntax.LineIndex | None = None
+        self.seen_ids: set[str] = set()
+        self.classes = {cls for _, _, cls in ext.policy.divs}
+
+    def add(self, needle: str, code: str, message: str, hint: str) -> None:
+        self.index = self.index or syntax.LineIndex(self.ext.text)
+        offset = syntax.find_first(self.ext.text, (needle,), fold_case=True)  # [TOC] makes class "toc"
+        line, column = self.index.locate(offset) if offset >= 0 else (1, 1)
+        self.problems.append(Problem(self.ext.path, line, column, code, message, hint))
+
+    def element(self, element: etree.Element) -> None:
+        tag = str(element.tag)
         if tag not in safety.SAFE_TAGS:
-            add(f"<{tag}", "md.sanitised", f"this page would contain a <{tag}> element, which is not published",
-                "write plain Markdown: paragraphs, lists, emphasis, links and tables")
-            continue
+            self.add(
+                f"<{tag}",
+                "md.sanitised",
+                f"this page would contain a <{tag}> element, which is not published",
+                "write plain Markdown: paragraphs, lists, emphasis, links and tables",
+            )
+            return
         allowed = safety.SAFE_ATTRIBUTES["*"] | safety.SAFE_ATTRIBUTES.get(tag, set())
         for name, value in element.attrib.items():
             if name not in allowed:
-                add(name, "md.sanitised", f"attribute {name!r} on <{tag}> would be removed by the sanitiser",
-                    "remove it; attribute lists may set only an id and " + ", ".join(sorted(safety.ALLOWED_ATTRS)))
+                self.add(
+                    name,
+                    "md.sanitised",
+                    f"attribute {name!r} on <{tag}> would be removed by the sanitiser",
+                    "remove it; attribute lists may set only an id and " + ", ".join(sorted(safety.ALLOWED_ATTRS)),
+                )
             elif name == "href":
-                why = safety.link_problem(value)
-                if why:
-                    code = "md.link-intrasite" if "link syntax" in why else "md.link-scheme"
-                    add(value, code, why, "link only to http(s) addresses, or to a page of this site by its address "
-                        "(point-21.html#text, method.html)")
+                self.href(value)
             elif name == "class":
-                classes = value.split()
-                allowed_classes = {cls for _, _, cls in ext.policy.divs}
-                if not all(c in allowed_classes or (tag == "code" and c.startswith("language-")) for c in classes):
-                    add(value, "md.attribute", f"class {value[:40]!r} is the site's own or not allowed",
-                        "remove it; classes are set by the site")
+                self.css_class(tag, value)
             elif name == "id":
-                if value in seen_ids:
-                    add(value, "md.duplicate-id", f"id {value!r} is used twice on this page",
-                        "give one of the headings another id with {#other-id}")
-                seen_ids.add(value)
-                if value not in ext.assigned and safety.reserved_id(value, ext.reserved):
-                    needle = "#" + value if "#" + value in ext.text else "".join(element.itertext()).strip()
-                    add(needle or value, "md.duplicate-id", f"id {value!r} is one the site's notes and anchors use",
-                        "give the heading another id with {#other-id}; ids are otherwise set by the site")
-    return problems
+                self.anchor(element, value)
+
+    def href(self, value: str) -> None:
+        why = safety.link_problem(value)
+        if why:
+            code = "md.link-intrasite" if "link syntax" in why else "md.link-scheme"
+            self.add(
+                value,
+                code,
+                why,
+                "link only to http(s) addresses, or to a page of this site by its address (page.html#id)",
+            )
+
+    def css_class(self, tag: str, value: str) -> None:
+        if not all(c in self.classes or (tag == "code" and c.startswith("language-")) for c in value.split()):
+            self.add(
+                value,
+                "md.attribute",
+                f"class {value[:40]!r} is the site's own or not allowed",
+                "remove it; classes are set by the site",
+            )
+
+    def anchor(self, element: etree.Element, value: str) -> None:
+        if value in self.seen_ids:
+            self.add(
+                value,
+                "md.duplicate-id",
+                f"id {value!r} is used twice on this page",
+                "give one of the headings another id with {#other-id}",
+            )
+        self.seen_ids.add(value)
+        if value not in self.ext.assigned and safety.reserved_id(value, self.ext.reserved):
+            text = self.ext.text
+            needle = "#" + value if "#" + value in text else "".join(element.itertext()).strip()
+            self.add(
+                needle or value,
+                "md.duplicate-id",
+                f"id {value!r} is one the site's notes and anchors use",
+                "give the heading another id with {#other-id}; ids are otherwise set by the site",
+            )

@@ -63,8 +63,9 @@ def check_files(settings: dict[str, Any], settings_file: Path) -> tuple[Collecto
     content = Path(os.path.abspath(settings_file.parent / settings.get("PATH", "content")))
     collector = Collector(root)
     extra_fields = frozenset(f for fn in hooks.REGISTRY.get("entry_fields") for f in fn())
-    sources, found = load(merged["BIBCITE_BIBLIOGRAPHY"], root, relative(settings_file, root),
-                          rules(merged, extra_fields))
+    sources, found = load(
+        merged["BIBCITE_BIBLIOGRAPHY"], root, relative(settings_file, root), rules(merged, extra_fields)
+    )
     collector.extend(found)
     reading = policy(merged)
     settings = {**settings, **merged, "PATH": str(content)}
@@ -85,8 +86,18 @@ def check_files(settings: dict[str, Any], settings_file: Path) -> tuple[Collecto
         analysis = analyse(path.read_bytes(), files.shown(relative(path, root)), context)
         collector.extend(analysis.problems)
         pages[path] = analysis
-    readable = [hooks.Page(a.path, p, output_name(a, p, settings), a.html + a.data.get("extra_links", ""),
-                           a.result.notes, frozenset(a.data.get("ids", ())), a.data)
-                for p, a in pages.items() if a.readable]
+    readable = [
+        hooks.Page(
+            a.path,
+            p,
+            output_name(a, p, settings),
+            a.html + a.data.get("extra_links", ""),
+            a.result.notes,
+            frozenset(a.data.get("ids", ())),
+            a.data,
+        )
+        for p, a in pages.items()
+        if a.readable
+    ]
     collector.extend(check_pages(readable, sources, settings))
     return collector, len(pages)

@@ -77,8 +77,17 @@ class CaptureHandler(logging.Handler):
             code, severity = "pelican.error", ERROR
         else:
             code, severity = "pelican.warning", WARNING
-        STATE.collector.add(Problem(path or "pelicanconf.py", 1, 1, code, " ".join(message.split()),
-                                    "see the message; Pelican reported it", severity))
+        STATE.collector.add(
+            Problem(
+                path or "pelicanconf.py",
+                1,
+                1,
+                code,
+                " ".join(message.split()),
+                "see the message; Pelican reported it",
+                severity,
+            )
+        )
 
 
 CAPTURE = CaptureHandler(logging.WARNING)
@@ -115,8 +124,9 @@ def get_generators(pelican: Any) -> type[Generator]:
     extra_fields = frozenset(f for function in hooks.REGISTRY.get("entry_fields") for f in function())
     STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root, rules=rules(settings, extra_fields))
     STATE.collector.extend(problems)
-    STATE.context, problems = make_context(STATE.sources, pelican.settings["MARKDOWN"], STATE.settings, root,
-                                           STATE.policy)
+    STATE.context, problems = make_context(
+        STATE.sources, pelican.settings["MARKDOWN"], STATE.settings, root, STATE.policy
+    )
     STATE.collector.extend(problems)
     return SourcesGenerator
 
@@ -124,8 +134,12 @@ def get_generators(pelican: Any) -> type[Generator]:
 def _theme_places_notes(settings: dict[str, Any]) -> bool:
     """Whether the theme's templates print ``notes_html`` themselves."""
     folders = [Path(settings.get("THEME", "")) / "templates", *map(Path, settings.get("THEME_TEMPLATES_OVERRIDES", []))]
-    return any("notes_html" in path.read_text(encoding="utf-8", errors="replace")
-               for folder in folders if folder.is_dir() for path in folder.rglob("*.html"))
+    return any(
+        "notes_html" in path.read_text(encoding="utf-8", errors="replace")
+        for folder in folders
+        if folder.is_dir()
+        for path in folder.rglob("*.html")
+    )
 
 
 def readers_init(readers: Any) -> None:
@@ -203,8 +217,9 @@ def content_object_init(content: Any) -> None:
         # Pelican would cut the summary from the content, note markers and margin notes included.
         words = content.settings.get("SUMMARY_MAX_LENGTH")
         text = render.MARKER_RE.sub("", content._content)
-        content.metadata["summary"] = text if words is None else truncate_html_words(
-            text, words, content.settings.get("SUMMARY_END_SUFFIX", "…"))
+        content.metadata["summary"] = (
+            text if words is None else truncate_html_words(text, words, content.settings.get("SUMMARY_END_SUFFIX", "…"))
+        )
     if STATE.append_notes and content.notes:
         # The theme does not place the notes (Pelican's own themes): they follow the text.
         content._content += str(content.notes_html)
@@ -255,9 +270,17 @@ class SourcesGenerator(Generator):
             for note in getattr(page, "notes", ()):
                 citing[note.source.key].append({"page": page, "url": url, "note": note})
             data = getattr(page, "bibcite_data", {}) or {}
-            checked.append(hooks.Page(relative(page.source_path, STATE.root), Path(page.source_path), page.save_as,
-                                      page._content + data.get("extra_links", ""), getattr(page, "notes", ()),
-                                      frozenset(data.get("ids", ())), data))
+            checked.append(
+                hooks.Page(
+                    relative(page.source_path, STATE.root),
+                    Path(page.source_path),
+                    page.save_as,
+                    page._content + data.get("extra_links", ""),
+                    getattr(page, "notes", ()),
+                    frozenset(data.get("ids", ())),
+                    data,
+                )
+            )
         STATE.collector.extend(pipeline.check_pages(checked, STATE.sources, STATE.settings))
         if STATE.collector.errors:
             fail()  # before anything below relies on the pages being sound

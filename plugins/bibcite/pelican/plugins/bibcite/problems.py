@@ -67,6 +67,7 @@ def escaped(char: str) -> str:
 
 def _printable(text: str, keep_newline: bool = False) -> str:
     """*text* with control characters as \\xNN (the hint's own line break kept when asked)."""
+
     def escape(m: re.Match[str]) -> str:
         return m.group(0) if keep_newline and m.group(0) == "\n" and m.start() == head_end else escaped(m.group(0))
 

@@ -84,9 +84,18 @@ def _side(number: int, ref: Ref, source: Source) -> str:
 
 
 #: TeX's special characters as commands that print them, for literal text inside a BibTeX value.
-BIBTEX_SPECIALS = {"\\": "\\textbackslash{}", "{": "\\textbraceleft{}", "}": "\\textbraceright{}",
-                   "%": "\\%", "&": "\\&", "#": "\\#", "$": "\\$", "_": "\\_", "~": "\\textasciitilde{}",
-                   "^": "\\textasciicircum{}"}
+BIBTEX_SPECIALS = {
+    "\\": "\\textbackslash{}",
+    "{": "\\textbraceleft{}",
+    "}": "\\textbraceright{}",
+    "%": "\\%",
+    "&": "\\&",
+    "#": "\\#",
+    "$": "\\$",
+    "_": "\\_",
+    "~": "\\textasciitilde{}",
+    "^": "\\textasciicircum{}",
+}
 BIBTEX_SPECIAL_RE = re.compile(r"[\\{}%&#$_~^]")
 
 
@@ -221,8 +230,10 @@ def jsonld(headline: str, description: str, notes: tuple[Note, ...], url: str = 
         if source.outlet:
             item["publisher"] = {"@type": "Organization", "name": source.outlet}
         if source.creators:
-            item["author"] = [{"@type": "Organization" if name.literal else "Person", "name": name.display()}
-                              for name in source.creators]
+            item["author"] = [
+                {"@type": "Organization" if name.literal else "Person", "name": name.display()}
+                for name in source.creators
+            ]
         if source.date:
             item["datePublished"] = source.date
         item["genre"] = source.kind_label

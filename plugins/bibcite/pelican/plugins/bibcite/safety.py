@@ -49,7 +49,9 @@ IMAGE_RE = re.compile(r"(?<!\\)!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\][ ]?[(\[]")
 #: A Markdown autolink (``<https://...>``, ``<me@example.org>``): Markdown, not raw HTML.
 #: Exactly Python-Markdown's (AUTOLINK_RE, and AUTOMAIL_RE narrowed to an address's own characters):
 #: anything else that starts like a tag is read as one (``<script/x@y>`` is a script element).
-AUTOLINK_RE = re.compile(r"<(?:(?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>\s]*|mailto:[\w.+-]+@[\w.-]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>")
+AUTOLINK_RE = re.compile(
+    r"<(?:(?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>\s]*|mailto:[\w.+-]+@[\w.-]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>"
+)
 #: Python-Markdown's attr_list syntax, ``{: #id .class key=value}``; no "{" inside, so each scan ends
 #: at the next brace and the whole search stays linear.
 ATTR_LIST_RE = re.compile(r"\{:?[ ]*([^{}\n ][^{}\n]*)\}")
@@ -66,17 +68,73 @@ RESERVED_ID_RE = re.compile(r"(?:note|cite|source|notes|intro)(?:-.*)?|main")
 def reserved_id(anchor: str, prefixes: tuple[str, ...] = ()) -> bool:
     """Whether *anchor* is one of bibcite's own ids, or starts with a prefix another plugin reserved."""
     return bool(RESERVED_ID_RE.fullmatch(anchor)) or any(anchor == p or anchor.startswith(p + "-") for p in prefixes)
+
+
 #: A fenced div line, whose braces are ours (checked by the div checks).
 DIV_LINE_RE = re.compile(r"^[ ]{0,3}:::")
 #: What the published HTML may contain: what our Markdown and renderer produce, nothing more (nh3's allowlist).
-SAFE_TAGS = frozenset({
-    "a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small",
-    "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-})
+SAFE_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "aside",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "section",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
 SAFE_ATTRIBUTES = {
-    "*": {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-hidden", "aria-labelledby",
-          "aria-describedby", "data-source"},
+    "*": {
+        "id",
+        "class",
+        "title",
+        "lang",
+        "dir",
+        "role",
+        "aria-label",
+        "aria-hidden",
+        "aria-labelledby",
+        "aria-describedby",
+        "data-source",
+    },
     "a": {"href"},
     "ol": {"start"},
     "li": {"value"},
@@ -143,30 +201,58 @@ def check_budget(text: str, path: str) -> list[Problem]:
         end = m.start() if m else len(text)
         if end - start > MAX_PARAGRAPH:
             line, _ = index.locate(start)
-            problems.append(Problem(path, line, 1, "md.too-complex",
-                                    f"paragraph of {end - start:,} characters (at most {MAX_PARAGRAPH:,})",
-                                    "split it into paragraphs at a blank line"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    1,
+                    "md.too-complex",
+                    f"paragraph of {end - start:,} characters (at most {MAX_PARAGRAPH:,})",
+                    "split it into paragraphs at a blank line",
+                )
+            )
             break
         if text.count("\n", start, end) >= MAX_BLOCK_LINES:
             line, _ = index.locate(start)
-            problems.append(Problem(path, line, 1, "md.too-complex",
-                                    f"block of more than {MAX_BLOCK_LINES} lines without a blank line",
-                                    "separate paragraphs, list items and definitions with blank lines"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    1,
+                    "md.too-complex",
+                    f"block of more than {MAX_BLOCK_LINES} lines without a blank line",
+                    "separate paragraphs, list items and definitions with blank lines",
+                )
+            )
             break
         start = m.end() if m else end
     for count, m in enumerate(OPENER_RE.finditer(text), 1):
         if count > MAX_OPENERS:
             line, column = index.locate(m.start())
-            problems.append(Problem(path, line, column, "md.too-complex",
-                                    f"more than {MAX_OPENERS} '[', '{{' and '<' in one page",
-                                    "split the page, or remove what was pasted in by mistake"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    column,
+                    "md.too-complex",
+                    f"more than {MAX_OPENERS} '[', '{{' and '<' in one page",
+                    "split the page, or remove what was pasted in by mistake",
+                )
+            )
             break
     for number, line in enumerate(text.split("\n"), 1):
         depth = _depth(line)
         if depth > MAX_DEPTH:
-            problems.append(Problem(path, number, 1, "md.too-complex",
-                                    f"lists or quotations nested {depth} deep (at most {MAX_DEPTH})",
-                                    "flatten the structure"))
+            problems.append(
+                Problem(
+                    path,
+                    number,
+                    1,
+                    "md.too-complex",
+                    f"lists or quotations nested {depth} deep (at most {MAX_DEPTH})",
+                    "flatten the structure",
+                )
+            )
             break
     return problems
 
@@ -187,8 +273,9 @@ def _depth(line: str) -> int:
     return depth + columns // 4
 
 
-def check_markdown(text: str, path: str, skip: list[tuple[int, int]], policy: Policy | None = None,
-                   reserved: tuple[str, ...] = ()) -> list[Problem]:
+def check_markdown(
+    text: str, path: str, skip: list[tuple[int, int]], policy: Policy | None = None, reserved: tuple[str, ...] = ()
+) -> list[Problem]:
     """Located problems for unsafe links, raw HTML, footnotes, images and attribute lists in *text*.
 
     *skip*: the code spans and code blocks of *text* (not its header, which becomes HTML too).
@@ -217,13 +304,22 @@ def check_markdown(text: str, path: str, skip: list[tuple[int, int]], policy: Po
         why = link_problem(m.group(group))
         if why:
             code = "md.link-intrasite" if "link syntax" in why else "md.link-scheme"
-            add(m.start(group), code, why, "link only to http(s) addresses, or to a page of this site by its "
-                "address (point-21.html#text, method.html)")
+            add(
+                m.start(group),
+                code,
+                why,
+                "link only to http(s) addresses, or to a page of this site by its "
+                "address (point-21.html#text, method.html)",
+            )
     if policy.untrusted:
         problems.extend(_untrusted(text, prose, path, index, reserved))
     for m in FOOTNOTE_RE.finditer(prose) if not policy.footnotes else ():
-        add(m.start(), "cite.footnote", f"Markdown footnote {m.group(0)!r}: its note would have no source",
-            "cite a source with [@key]; write an aside in the text itself")
+        add(
+            m.start(),
+            "cite.footnote",
+            f"Markdown footnote {m.group(0)!r}: its note would have no source",
+            "cite a source with [@key]; write an aside in the text itself",
+        )
     return problems
 
 
@@ -237,11 +333,19 @@ def _untrusted(text: str, prose: str, path: str, index: LineIndex, reserved: tup
 
     for start, _, opening in fences(text):
         if "{" in text[start:opening]:
-            add(start, "md.attribute", "attribute list on a fenced code block",
-                "name the language only (```python), or nothing: ids and classes are set by the site")
+            add(
+                start,
+                "md.attribute",
+                "attribute list on a fenced code block",
+                "name the language only (```python), or nothing: ids and classes are set by the site",
+            )
     for m in IMAGE_RE.finditer(prose):
-        add(m.start(), "md.image", "images are not published on this site",
-            "describe what the image shows in words, and link to it if it matters")
+        add(
+            m.start(),
+            "md.image",
+            "images are not published on this site",
+            "describe what the image shows in words, and link to it if it matters",
+        )
     seen_ids: dict[str, int] = {}
     for m in ATTR_LIST_RE.finditer(prose):
         if not _is_attr_list(prose, m):
@@ -252,17 +356,30 @@ def _untrusted(text: str, prose: str, path: str, index: LineIndex, reserved: tup
             if name.startswith("#"):
                 why = _id_problem(name[1:], seen_ids, index.locate(offset)[0], reserved)
                 if why:
-                    add(offset, "md.attribute", why, "give a heading an id of lower-case words joined by hyphens, "
+                    add(
+                        offset,
+                        "md.attribute",
+                        why,
+                        "give a heading an id of lower-case words joined by hyphens, "
                         "e.g. {#what-changed}; ids ending in a number, or starting with note-, cite-, point- or "
-                        "source-, are the site's own")
+                        "source-, are the site's own",
+                    )
                 else:
                     seen_ids[name[1:]] = index.locate(offset)[0]
             elif name.startswith("."):
-                add(offset, "md.attribute", f"class {name[1:40]!r} in an attribute list is not allowed",
-                    "remove it: classes are set by the site (a class could make text look like a note or a badge)")
+                add(
+                    offset,
+                    "md.attribute",
+                    f"class {name[1:40]!r} in an attribute list is not allowed",
+                    "remove it: classes are set by the site (a class could make text look like a note or a badge)",
+                )
             elif name.lower() not in ALLOWED_ATTRS:
-                add(offset, "md.attribute", f"attribute {name[:40]!r} in an attribute list is not allowed",
-                    "attribute lists may set #id, " + ", ".join(f"{a}=" for a in sorted(ALLOWED_ATTRS)))
+                add(
+                    offset,
+                    "md.attribute",
+                    f"attribute {name[:40]!r} in an attribute list is not allowed",
+                    "attribute lists may set #id, " + ", ".join(f"{a}=" for a in sorted(ALLOWED_ATTRS)),
+                )
     return problems
 
 
@@ -275,22 +392,38 @@ def _html_problem(token: htmltok.Token) -> tuple[int, str, str] | None:
     if token.kind in ("comment", "bogus-comment", "doctype", "cdata"):
         if token.kind == "comment" and not (token.unterminated or token.abrupt or token.errors):
             return None  # a plain comment: the sanitiser removes it, as its writer meant
-        return token.start, "malformed HTML comment or declaration; a browser would read what follows differently", \
-            "write comments as <!-- text --> with no '--' inside, or remove it"
+        return (
+            token.start,
+            "malformed HTML comment or declaration; a browser would read what follows differently",
+            "write comments as <!-- text --> with no '--' inside, or remove it",
+        )
     if token.name not in ALLOWED_TAGS:
         return token.start, f"raw HTML element <{token.name[:40]}> is not allowed", _tags_hint()
     if token.unterminated:
-        return token.start, f"raw HTML tag <{token.name}> is never closed with '>'", "close the tag, or escape the '<' as \\<"
+        return (
+            token.start,
+            f"raw HTML tag <{token.name}> is never closed with '>'",
+            "close the tag, or escape the '<' as \\<",
+        )
     for attr in token.attrs:
         if attr.name not in ALLOWED_ATTRS:
-            return attr.offset, f"attribute {attr.name[:40]!r} is not allowed on <{token.name}>", \
-                "allowed attributes: " + ", ".join(sorted(ALLOWED_ATTRS))
+            return (
+                attr.offset,
+                f"attribute {attr.name[:40]!r} is not allowed on <{token.name}>",
+                "allowed attributes: " + ", ".join(sorted(ALLOWED_ATTRS)),
+            )
         if any(c in attr.raw for c in "<>\n{|"):
-            return attr.offset, f"attribute {attr.name!r} of <{token.name}> contains '<', '>', '{{', '|' or a new line", \
-                "write the value on one line without those characters"
+            return (
+                attr.offset,
+                f"attribute {attr.name!r} of <{token.name}> contains '<', '>', '{{', '|' or a new line",
+                "write the value on one line without those characters",
+            )
     if token.errors:
-        return token.start, f"malformed raw HTML tag <{token.name}> ({token.errors[0]})", \
-            "write the tag as <name attribute=\"value\">"
+        return (
+            token.start,
+            f"malformed raw HTML tag <{token.name}> ({token.errors[0]})",
+            'write the tag as <name attribute="value">',
+        )
     return None
 
 
@@ -318,8 +451,8 @@ def _is_attr_list(text: str, m: re.Match[str]) -> bool:
     line_end = len(text) if line_end == -1 else line_end
     if DIV_LINE_RE.match(text, line_start):
         return False
-    before = text[line_start:m.start()]
-    after = text[m.end():line_end]
+    before = text[line_start : m.start()]
+    after = text[m.end() : line_end]
     if not after.strip() and (not before.strip() or before.lstrip().startswith("#")):
         return True
     return m.start() > 0 and text[m.start() - 1] in ")*_`]>"

@@ -18,20 +18,28 @@ from .header import PAGE_FIELDS
 DEFAULTS: dict[str, tuple[Any, str]] = {
     "BIBCITE_BIBLIOGRAPHY": (["citations"], "BibTeX files or folders of *.bib files, relative to BIBCITE_ROOT"),
     "BIBCITE_ROOT": (".", "the folder problem paths are relative to (the repository root)"),
-    "BIBCITE_REQUIRED_FIELDS": (["title"], "fields every entry gives or declares unknown: title, author, outlet, "
-                                "date, url, kind"),
+    "BIBCITE_REQUIRED_FIELDS": (
+        ["title"],
+        "fields every entry gives or declares unknown: title, author, outlet, date, url, kind",
+    ),
     "BIBCITE_KINDS": ({}, "kinds of source shown as a badge: name -> 'Label: meaning' (empty: no kinds)"),
     "BIBCITE_NEWSPAPER_KINDS": ([], "kinds whose articles and web pages are newspaper articles in CSL-JSON"),
     "BIBCITE_RAW_HTML": (True, "False refuses raw HTML in Markdown and sanitises every page (nh3)"),
     "BIBCITE_FOOTNOTES": (True, "False refuses Markdown footnotes ([^1]): every note then has a source"),
     "BIBCITE_REQUIRE_AUTOESCAPE": (False, "True refuses to build unless JINJA_ENVIRONMENT sets autoescape"),
-    "BIBCITE_UNTRUSTED_CONTENT": (False, "True treats every content file as a stranger's: only Markdown is read, "
-                                  "no links are followed, the header is an allowlist, raw HTML and footnotes are "
-                                  "refused, and input that would slow Markdown down is refused"),
+    "BIBCITE_UNTRUSTED_CONTENT": (
+        False,
+        "True treats every content file as a stranger's: only Markdown is read, "
+        "no links are followed, the header is an allowlist, raw HTML and footnotes are "
+        "refused, and input that would slow Markdown down is refused",
+    ),
     "BIBCITE_HEADER_FIELDS": (None, "with BIBCITE_UNTRUSTED_CONTENT: the header fields a page may set"),
     "BIBCITE_DIVS": ({}, "Pandoc fenced divs (::: {.name}) allowed: name -> 'tag.class' they become"),
-    "BIBCITE_MARGIN_NOTES": (False, "True repeats each note's source beside its marker (for themes that show it in "
-                             "the margin; hidden from screen readers)"),
+    "BIBCITE_MARGIN_NOTES": (
+        False,
+        "True repeats each note's source beside its marker (for themes that show it in "
+        "the margin; hidden from screen readers)",
+    ),
     "BIBCITE_TEMPLATES": ({}, "with BIBCITE_UNTRUSTED_CONTENT: template of a page by its file name (else 'page')"),
 }
 
@@ -83,12 +91,16 @@ def merge(settings: dict[str, Any]) -> dict[str, Any]:
     for name, target in merged["BIBCITE_DIVS"].items():
         tag, _, _ = str(target).partition(".")
         if tag not in ("div", "section", "aside", "blockquote", "figure") or not name.isidentifier():
-            raise SettingsError(f"BIBCITE_DIVS: {name!r} -> {target!r} is not 'name: tag.class' with tag div, "
-                                "section, aside, blockquote or figure")
+            raise SettingsError(
+                f"BIBCITE_DIVS: {name!r} -> {target!r} is not 'name: tag.class' with tag div, "
+                "section, aside, blockquote or figure"
+            )
     needs_escape = merged["BIBCITE_REQUIRE_AUTOESCAPE"] or merged["BIBCITE_UNTRUSTED_CONTENT"]
     if needs_escape and not settings.get("JINJA_ENVIRONMENT", {}).get("autoescape"):
-        raise SettingsError("JINJA_ENVIRONMENT must set 'autoescape': True: the theme relies on it to escape "
-                            "page titles and BibTeX fields")
+        raise SettingsError(
+            "JINJA_ENVIRONMENT must set 'autoescape': True: the theme relies on it to escape "
+            "page titles and BibTeX fields"
+        )
     return merged
 
 
@@ -112,5 +124,6 @@ def policy(merged: dict[str, Any]) -> Policy:
 
 def rules(merged: dict[str, Any], extra_fields: frozenset[str] = frozenset()) -> Rules:
     """What the site requires of its bibliography entries."""
-    return Rules(required=frozenset(merged["BIBCITE_REQUIRED_FIELDS"]), kinds=dict(merged["BIBCITE_KINDS"]),
-                 fields=extra_fields)
+    return Rules(
+        required=frozenset(merged["BIBCITE_REQUIRED_FIELDS"]), kinds=dict(merged["BIBCITE_KINDS"]), fields=extra_fields
+    )

@@ -242,8 +242,9 @@ def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:
     return i >= 0 and ranges[i][0] <= offset < ranges[i][1]
 
 
-def scan(text: str, skip_header: bool = True,
-         skip: list[tuple[int, int]] | None = None) -> tuple[list[Group], list[SyntaxProblem]]:
+def scan(
+    text: str, skip_header: bool = True, skip: list[tuple[int, int]] | None = None
+) -> tuple[list[Group], list[SyntaxProblem]]:
     """Find every citation group in a Markdown document.
 
     Returns the groups in document order and the syntax problems of groups
