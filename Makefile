@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: html serve devserver test bench clean publish
+.PHONY: html serve devserver test lint bench clean publish
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml plugins/bibcite/pyproject.toml
 	test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
@@ -21,8 +21,14 @@ serve: $(STAMP)
 devserver: $(STAMP)
 	$(PY) -m tools.build devserver --port $(PORT)
 
-test: $(STAMP)
+# Lint (ruff, format, types: settings in pyproject.toml), then the tests.
+test: lint
 	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # A benchmark, not a test: the citation engine's cost on top of plain Pelican (results in bench/).
 # `make bench BENCH_ARGS=--large` adds 5,000 pages / 2,000 sources (takes many minutes).

@@ -20,8 +20,9 @@ import tempfile
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from tools import build
 
@@ -59,7 +60,7 @@ def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
 
 
-def provenance() -> dict[str, object]:
+def provenance() -> dict[str, Any]:
     """Commit, whether the tree has uncommitted changes, and the build time from the commit."""
     commit = git("rev-parse", "HEAD")
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
@@ -82,11 +83,11 @@ def print_edition(site: Path) -> str:
         '<title></title><style></style></head><body><main id="main"></main></body></html>',
         "html.parser",
     )
-    doc.title.string = f"{home.title.get_text()} \u2014 print edition"
-    doc.style.string = css + PRINT_CSS
-    main = doc.main
+    _found(doc.title).string = f"{_found(home.title).get_text()} \u2014 print edition"
+    _found(doc.style).string = css + PRINT_CSS
+    main = _found(doc.main)
     # The home page's introduction, with its own notes, minus the list of clauses.
-    intro = home.select_one("article.home")
+    intro = _found(home.select_one("article.home"))
     for element in intro.select(".sidenote, section.section-list, #clauses, #coverage"):
         element.decompose()
     for paragraph in intro.find_all("p"):
@@ -101,15 +102,15 @@ def print_edition(site: Path) -> str:
     pages = sorted(site.glob("point-*.html"), key=lambda p: int(re.findall(r"\d+", p.name)[0]))
     for page in pages:
         number = re.findall(r"\d+", page.name)[0]
-        article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article.clause")
+        article = _found(BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article.clause"))
         for element in article.select(".sidenote, nav.prevnext"):
             element.decompose()
         article = _prefixed(article, f"p{number}")
-        article["class"] = ["clause", "print-clause"]
+        article["class"] = "clause print-clause"
         main.append(article)
         item = doc.new_tag("li")
         link = doc.new_tag("a", href=f"#p{number}-point-{number}")
-        link.string = " ".join(article.h1.get_text(" ").split())
+        link.string = " ".join(_found(article.h1).get_text(" ").split())
         item.append(link)
         toc_list.append(item)
     return "<!DOCTYPE html>\n" + str(doc.html) + "\n"
@@ -122,15 +123,21 @@ PRINT_CSS = """
 """
 
 
-def _prefixed(element: object, prefix: str) -> object:
+def _found(element: Tag | None) -> Tag:
+    """*element*, which the site's own templates always write."""
+    assert element is not None, "the built page lacks an element its template writes"
+    return element
+
+
+def _prefixed(element: Tag, prefix: str) -> Tag:
     """Make ids unique in the one-page edition and point links at the copies in this page."""
     for tag in [element, *element.find_all(True)]:
         if tag.get("id"):
             tag["id"] = f"{prefix}-{tag['id']}"
         for attr in ("aria-labelledby", "aria-describedby"):
             if tag.get(attr):
-                tag[attr] = " ".join(f"{prefix}-{v}" for v in tag[attr].split())
-        href = tag.get("href")
+                tag[attr] = " ".join(f"{prefix}-{v}" for v in str(tag[attr]).split())
+        href = str(tag.get("href") or "")
         if not href or tag.name != "a":
             continue
         if href.startswith("#"):
@@ -142,7 +149,7 @@ def _prefixed(element: object, prefix: str) -> object:
     return element
 
 
-def manifest(folder: Path, info: dict[str, object]) -> dict[str, object]:
+def manifest(folder: Path, info: dict[str, Any]) -> dict[str, Any]:
     files = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         data = path.read_bytes()

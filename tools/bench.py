@@ -52,6 +52,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -137,7 +138,7 @@ def problem_counts(stderr: str) -> tuple[int, int]:
     )
 
 
-def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, generator) -> dict:
+def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, generator: Any) -> dict[str, Any]:
     """Generate one size, build A and B alternately, and summarise."""
     site = work / name
     shutil.rmtree(site, ignore_errors=True)
@@ -173,7 +174,7 @@ def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, gener
             del run["stderr"]
             samples[variant].append(run)
     # Other processes on the machine disturb wall times; say how busy it was.
-    result = {
+    result: dict[str, Any] = {
         "pages": pages,
         "entries": entries,
         "runs": runs,
@@ -714,7 +715,12 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         sizes = {
             name: bench_size(
-                name, *generator.SIZES[name], args.large_runs if name == "large" else args.runs, work, generator
+                name,
+                generator.SIZES[name][0],
+                generator.SIZES[name][1],
+                args.large_runs if name == "large" else args.runs,
+                work,
+                generator,
             )
             for name in names
         }

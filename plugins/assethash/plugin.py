@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import blinker
-from pelican.plugins import granular_signals
+import pelican.plugins.granular_signals as granular_signals
 
 HASH_LENGTH = 10
 #: Files whose names get a hash, relative to the output folder.

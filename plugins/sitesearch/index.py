@@ -197,11 +197,11 @@ class Walker:
             return
         self.heading_text = squash(element.get_text())
         if element.get("id"):
-            self.heading_anchor = (self.position, element["id"])
+            self.heading_anchor = (self.position, str(element["id"]))
 
     def enter(self, element: Tag) -> bool:
         if element.get("id") and id(element) not in self.page_level:
-            self.enclosing.append((self.position, element["id"]))
+            self.enclosing.append((self.position, str(element["id"])))
             return True
         return False
 
@@ -214,7 +214,7 @@ class Walker:
 
     def place(self, unit: Unit) -> None:
         """Fix the unit's anchor and label from where its first words are."""
-        own = unit.element.get("id") if id(unit.element) not in self.page_level else None
+        own = str(unit.element.get("id") or "") if id(unit.element) not in self.page_level else None
         if own:
             unit.anchor = own
         else:
@@ -244,11 +244,11 @@ def index_page(
     body = html[start : end + 7] if start != -1 and end != -1 else html
     body = NOTES_RE.sub("", body)
     soup = BeautifulSoup(head + "<body>" + body + "</body>", "html.parser")
-    if SKIP_PAGE in html and soup.find(attrs={SKIP_PAGE: True}):
+    if SKIP_PAGE in html and soup.select_one(f"[{SKIP_PAGE}]"):
         return None
     title = page_title(soup, site_name)
     meta = soup.find("meta", attrs={"name": "description"})
-    description = squash(meta.get("content", "")) if meta else ""
+    description = squash(str(meta.get("content") or "")) if meta else ""
     scope = soup.find(SCOPE) or soup.body or soup
     if exclude:  # extra selectors from the settings
         for element in scope.select(", ".join(exclude)):
@@ -271,13 +271,13 @@ def index_page(
     else:
         opening = description if description != default_description else ""
     own = {"p": number, "u": url, "x": opening}
-    seen = {(url, opening)}
+    seen: set[tuple[object, object]] = {(url, opening)}
     result = [own]
-    for unit in units:
-        key = (unit["u"], unit["x"])
+    for entry in units:
+        key = (entry["u"], entry["x"])
         if key not in seen:
             seen.add(key)
-            result.append(unit)
+            result.append(entry)
     return title, result
 
 

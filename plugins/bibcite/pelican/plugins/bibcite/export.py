@@ -12,6 +12,7 @@ from collections.abc import Collection
 from urllib.parse import urlencode
 
 from .bibliography import Source
+from .latex import Name
 
 #: biblatex entry type -> CSL item type.
 CSL_TYPES = {
@@ -98,7 +99,7 @@ def _csl_note(source: Source) -> str:
     return "\n".join(notes)
 
 
-def _csl_name(name: object) -> dict[str, str]:
+def _csl_name(name: Name) -> dict[str, str]:
     if name.literal:
         return {"literal": name.literal}
     parts = {"family": name.family, "given": name.given, "non-dropping-particle": name.particle, "suffix": name.suffix}

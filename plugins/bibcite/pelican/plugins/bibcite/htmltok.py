@@ -111,6 +111,18 @@ _LEGACY = frozenset(name for name in _ENTITIES if not name.endswith(";"))
 _MAX_LEGACY = max(len(name) for name in _LEGACY)
 
 
+def _run(pattern: re.Pattern[str], text: str, start: int, stop: int | None = None) -> re.Match[str]:
+    """The match of *pattern*, a run that may be empty, at *start* (and before *stop*)."""
+    m = pattern.match(text, start, len(text) if stop is None else stop)
+    assert m is not None, pattern.pattern  # every run pattern matches the empty string
+    return m
+
+
+def _run_end(pattern: re.Pattern[str], text: str, start: int, stop: int | None = None) -> int:
+    """Where the run of *pattern* that starts at *start* ends."""
+    return _run(pattern, text, start, stop).end()
+
+
 def _c1_table() -> dict[int, str]:
     """The spec's remapping of numeric references to 0x80-0x9F, which is windows-1252's."""
     table = {}
@@ -143,7 +155,7 @@ def _reference(raw: str, amp: int, attribute: bool) -> tuple[str, int]:
         is_hex = j < n and raw[j] in "xX"
         if is_hex:
             j += 1
-        m = (_HEX_RUN if is_hex else _DECIMAL_RUN).match(raw, j)
+        m = _run(_HEX_RUN if is_hex else _DECIMAL_RUN, raw, j)
         if m.end() == j:
             # absence-of-digits: "&#" or "&#x" stays as written.
             return raw[amp:j], j
@@ -151,7 +163,7 @@ def _reference(raw: str, amp: int, attribute: bool) -> tuple[str, int]:
         if k < n and raw[k] == ";":
             k += 1
         return _codepoint(m.group(), 16 if is_hex else 10), k
-    m = _ENTITY_NAME_RUN.match(raw, i)
+    m = _run(_ENTITY_NAME_RUN, raw, i)
     name = m.group()
     if not name:
         return "&", i
@@ -241,7 +253,7 @@ def _tag(text: str, start: int, kind: str) -> Token:
     n = len(text)
     errors: _Errors = {}
     name_at = start + 1 if kind == "start" else start + 2
-    p = _TAG_NAME_RUN.match(text, name_at).end()
+    p = _run_end(_TAG_NAME_RUN, text, name_at)
     name = _name(text[name_at:p], errors)
     attrs: list[Attr] = []
     seen: set[str] = set()
@@ -250,7 +262,7 @@ def _tag(text: str, start: int, kind: str) -> Token:
     # The loop's top is the "before attribute name" state, which also covers "after tag name".
     while True:
         if p < n and text[p] in _WHITESPACE:
-            p = _WS_RUN.match(text, p).end()
+            p = _run_end(_WS_RUN, text, p)
         if p >= n:
             break
         c = text[p]
@@ -304,13 +316,13 @@ def _attribute(text: str, p: int, errors: _Errors) -> tuple[str, str, int]:
     if text[p] == "=":
         errors["unexpected-equals-sign-before-attribute-name"] = None
         p += 1
-    p = _ATTR_NAME_RUN.match(text, p).end()  # type: ignore[union-attr]  # the pattern matches empty
+    p = _run_end(_ATTR_NAME_RUN, text, p)
     raw_name = text[attr_at:p]
     if '"' in raw_name or "'" in raw_name or "<" in raw_name:
         errors["unexpected-character-in-attribute-name"] = None
     attr_name = _name(raw_name, errors)
     # After attribute name state: whitespace may separate the name from its "=".
-    q = _WS_RUN.match(text, p).end() if p < n and text[p] in _WHITESPACE else p  # type: ignore[union-attr]
+    q = _run_end(_WS_RUN, text, p) if p < n and text[p] in _WHITESPACE else p
     if q < n and text[q] == "=":
         raw, p = _attribute_value(text, q + 1, errors)
         return attr_name, raw, p
@@ -321,7 +333,7 @@ def _attribute_value(text: str, p: int, errors: _Errors) -> tuple[str, int]:
     """The raw value after an attribute's "=" at *p* - 1, and where it ends."""
     n = len(text)
     if p < n and text[p] in _WHITESPACE:
-        p = _WS_RUN.match(text, p).end()  # type: ignore[union-attr]
+        p = _run_end(_WS_RUN, text, p)
     if p >= n:
         return "", p
     if text[p] == '"' or text[p] == "'":
@@ -336,7 +348,7 @@ def _attribute_value(text: str, p: int, errors: _Errors) -> tuple[str, int]:
     if text[p] == ">":
         errors["missing-attribute-value"] = None
         return "", p
-    value_end = _UNQUOTED_RUN.match(text, p).end()  # type: ignore[union-attr]
+    value_end = _run_end(_UNQUOTED_RUN, text, p)
     raw = text[p:value_end]
     if _BAD_IN_UNQUOTED.search(raw):
         errors["unexpected-character-in-unquoted-attribute-value"] = None
@@ -400,8 +412,8 @@ def _doctype(text: str, start: int) -> Token:
     stop = close if close >= 0 else n
     if p < stop and text[p] not in _WHITESPACE:
         errors["missing-whitespace-before-doctype-name"] = None
-    q = _WS_RUN.match(text, p, stop).end()
-    name_end = _UNQUOTED_RUN.match(text, q, stop).end()
+    q = _run_end(_WS_RUN, text, p, stop)
+    name_end = _run_end(_UNQUOTED_RUN, text, q, stop)
     name = _name(text[q:name_end], errors)
     if not name and close >= 0:
         errors["missing-doctype-name"] = None

@@ -388,7 +388,7 @@ class _Converter(LatexNodes2Text):
         read as written.
         """
         s = ""
-        prev = None
+        prev: Any = None
         arguments = False  # still inside the arguments of a command shown as written
         for node in nodelist:
             if node is None:

@@ -304,7 +304,9 @@ class FencedDivProcessor(BlockProcessor):
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         head, _, rest = blocks.pop(0).partition("\n")
-        name = DIV_OPEN_RE.match(head).group(1)
+        opening = DIV_OPEN_RE.match(head)
+        assert opening is not None  # test() matched it
+        name = opening.group(1)
         inner: list[str] = []
         pending = rest
         while True:

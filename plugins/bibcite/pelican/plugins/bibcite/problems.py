@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -115,7 +116,7 @@ class Collector:
             self._seen.add(problem)
             self.problems.append(problem)
 
-    def extend(self, problems: list[Problem]) -> None:
+    def extend(self, problems: Iterable[Problem]) -> None:
         """Record several problems."""
         for problem in problems:
             self.add(problem)

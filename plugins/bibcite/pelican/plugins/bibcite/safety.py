@@ -240,8 +240,8 @@ def check_budget(text: str, path: str) -> list[Problem]:
                 )
             )
             break
-    for number, line in enumerate(text.split("\n"), 1):
-        depth = _depth(line)
+    for number, row in enumerate(text.split("\n"), 1):
+        depth = _depth(row)
         if depth > MAX_DEPTH:
             problems.append(
                 Problem(
@@ -294,9 +294,9 @@ def check_markdown(
     autolinks = [(m.start(), m.end()) for m in AUTOLINK_RE.finditer(prose)]
     refused: set[str] = set()
     for token in htmltok.tokenize(blank(prose, autolinks)) if not policy.raw_html else ():
-        why = _html_problem(token)
-        if why and not (token.kind == "end" and token.name in refused):  # one problem per element
-            where, message, hint = why
+        found = _html_problem(token)
+        if found and not (token.kind == "end" and token.name in refused):  # one problem per element
+            where, message, hint = found
             add(where, "md.raw-html", message, hint)
             refused.add(token.name)
     for m in LINK_RE.finditer(prose):
