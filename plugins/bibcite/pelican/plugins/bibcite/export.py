@@ -11,6 +11,7 @@ import json
 from collections.abc import Collection
 from urllib.parse import urlencode
 
+from . import hooks
 from .bibliography import Source
 from .latex import Name
 
@@ -92,8 +93,11 @@ def csl_item(source: Source, newspaper_kinds: Collection[str] = ()) -> dict[str,
 def _csl_note(source: Source) -> str:
     """What CSL has no field for: the kind, the reliability note, and what could not be identified."""
     notes = [source.kind_meaning] if source.kind else []
-    if source.note:
-        notes.append(f"Reliability: {source.note}")
+    # The note as the site labels it under each citation (hooks.note_fields), else as written.
+    labelled = [
+        f"{label}: {text}" for function in hooks.REGISTRY.get("note_fields") for _, label, text in function(source)
+    ]
+    notes.extend(labelled or ([source.note] if source.note else []))
     if source.unknown:
         notes.append("Not identified: " + ", ".join(sorted(source.unknown)))
     return "\n".join(notes)

@@ -58,7 +58,7 @@ ATTR_LIST_RE = re.compile(r"\{:?[ ]*([^{}\n ][^{}\n]*)\}")
 #: What an attribute list may set (besides ``#id``); the sanitiser drops the rest.
 ATTR_LIST_TOKEN_RE = re.compile(r"""([^\s=}]+)(?:=("[^"\n]*"|'[^'\n]*'|[^\s}]*))?""")
 #: Ids a contributor's heading may take: letters, digits and hyphens, no numbered tail
-#: (note-3, cite-2a, point-21-b, reporting-4 are the site's own).
+#: (note-3, cite-2a, reporting-4 are the site's own, and what other plugins reserve, such as point-21-b).
 ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*")
 #: The site's own ids, and heading ids whose paragraphs would be numbered into them (a heading "note"
 #: numbers its paragraphs note-1, note-2...): never a contributor's, in an attribute list or the tree.
@@ -308,8 +308,7 @@ def check_markdown(
                 m.start(group),
                 code,
                 why,
-                "link only to http(s) addresses, or to a page of this site by its "
-                "address (point-21.html#text, method.html)",
+                "link only to http(s) addresses, or to a page of this site by its address (page.html#id)",
             )
     if policy.untrusted:
         problems.extend(_untrusted(text, prose, path, index, reserved))
@@ -361,8 +360,9 @@ def _untrusted(text: str, prose: str, path: str, index: LineIndex, reserved: tup
                         "md.attribute",
                         why,
                         "give a heading an id of lower-case words joined by hyphens, "
-                        "e.g. {#what-changed}; ids ending in a number, or starting with note-, cite-, point- or "
-                        "source-, are the site's own",
+                        "e.g. {#what-changed}; ids ending in a number, or starting with note-, cite- or source- "
+                        + "".join(f"or {p}- " for p in reserved)
+                        + "are the site's own",
                     )
                 else:
                     seen_ids[name[1:]] = index.locate(offset)[0]
