@@ -41,9 +41,9 @@ def load(out: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built once for this module."""
-    return build(tmp_path_factory.mktemp("search") / "output")
+def site(real_site: Path) -> Path:
+    """The real site, as the session built it (conftest.real_site)."""
+    return real_site
 
 
 @pytest.fixture(scope="module")
