@@ -36,6 +36,10 @@ WATCHED = ("content", "citations", "theme", "plugins", "pelicanconf.py", "publis
 WATCHED_SUFFIXES = {".md", ".bib", ".py", ".html", ".css", ".js"}
 
 
+class PlainHandler(logging.StreamHandler):
+    """The one handler the build adds to the root logger (found again by its class on a rebuild)."""
+
+
 def _configure_logging() -> None:
     """One plain line per Pelican message (its rich handler wraps and decorates)."""
     from pelican.log import LimitFilter
@@ -45,10 +49,9 @@ def _configure_logging() -> None:
     LimitFilter._ignore.clear()
     LimitFilter._raised_messages.clear()
     root = logging.getLogger()
-    if not any(getattr(h, "_site_tool", False) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, PlainHandler) for h in root.handlers):
+        handler = PlainHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-        handler._site_tool = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         root.setLevel(logging.WARNING)
 
@@ -70,7 +73,7 @@ def build(settings_file: str = "pelicanconf.py", output: str | None = None, quie
         """Run Pelican into *staging*; False (with the reason on stderr) if it fails."""
         try:
             Pelican(read_settings(str(ROOT / settings_file), override={"OUTPUT_PATH": str(staging)})).run()
-        except Exception as exc:  # noqa: BLE001 - every failure must keep the old output
+        except Exception as exc:  # any failure at all must keep the old output
             from pelican.plugins.bibcite.plugin import BuildFailed
 
             if not isinstance(exc, BuildFailed):
@@ -355,7 +358,7 @@ def _unprotect_and_retry(function: Callable[[str], object], path: str, exc_info:
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serve files without logging every request."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:  # the standard library's signature
         pass
 
 

@@ -114,7 +114,7 @@ def spec_of(merged: dict[str, Any]) -> clauses.Spec:
 def setup(start: hooks.Setup) -> list[Problem]:
     """Read the settings, the sources' texts, the document's points and the corrections' titles."""
     merged = merge(start.settings)
-    STATE.__init__()  # type: ignore[misc]  # a fresh state for every run
+    vars(STATE).update(vars(State()))  # a fresh state for every run
     STATE.settings = {**start.settings, **merged}
     STATE.spec = spec_of(merged)
     STATE.root = start.root

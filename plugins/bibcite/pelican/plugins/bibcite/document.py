@@ -172,7 +172,7 @@ def analyse(raw: bytes, path: str, context: Context) -> Analysis:
     analysis = Analysis(path)
     try:
         _analyse(raw, analysis, context)
-    except Exception as exc:  # noqa: BLE001 - one bad file must become its problem, not a traceback
+    except Exception as exc:  # one bad file must become its problem, not a traceback
         analysis.problems.append(
             Problem(
                 path,

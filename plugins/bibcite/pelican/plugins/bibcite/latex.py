@@ -483,7 +483,7 @@ def _decode_latex(value: str) -> Text:
     try:
         nodes = latexwalker.LatexWalker(source, latex_context=_walker_context(), tolerant_parsing=True)
         marked = converter.nodelist_to_text(nodes.get_latex_nodes()[0])
-    except Exception:  # noqa: BLE001 - a third-party parser on untrusted text must never stop a build
+    except Exception:  # a third-party parser on untrusted text must never stop a build
         # Too deeply nested or otherwise beyond the parser: show the value as written.
         text = " ".join(_SPACE_RUN_RE.split(value)).strip()
         return Text(text, html.escape(text), tuple(dict.fromkeys(_COMMAND_RE.findall(text) + _stray_braces(text))))

@@ -105,7 +105,7 @@ class BibciteExtension(Extension):
         self.active = False
         return self.result
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+    def extendMarkdown(self, md: Markdown) -> None:  # Python-Markdown's name for it
         """Register the processors.
 
         - ``bibcite`` preprocessor, priority 28: after ``normalize_whitespace``

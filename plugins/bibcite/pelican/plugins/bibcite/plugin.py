@@ -54,6 +54,10 @@ class State:
     def root(self) -> Path:
         return self.collector.root
 
+    def reset(self) -> None:
+        """Forget everything of the last build."""
+        vars(self).update(vars(State()))
+
 
 STATE = State()
 
@@ -106,7 +110,7 @@ def get_generators(pelican: Any) -> type[Generator]:
     """Reset the build's state, read the bibliography, and add the sources generator."""
     settings = merge(pelican.settings)
     root = Path(settings["BIBCITE_ROOT"]).resolve()
-    STATE.__init__()  # type: ignore[misc]  # a fresh state for every build, so autoreload stays correct
+    STATE.reset()  # a fresh state for every build, so autoreload stays correct
     STATE.collector.reset(root)
     STATE.settings = {**pelican.settings, **settings}
     STATE.policy = policy(settings)
