@@ -62,7 +62,6 @@ def build(settings_file: str = "pelicanconf.py", output: str | None = None, quie
     from pelican.settings import read_settings
 
     os.chdir(ROOT)
-    sys.path.insert(0, str(ROOT))
     _configure_logging()
     started = time.perf_counter()
     settings = read_settings(str(ROOT / settings_file))
