@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: html serve devserver test lint bench clean publish
+.PHONY: html serve devserver test lint bench clean publish pandoc
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml plugins/bibcite/pyproject.toml
 	test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
@@ -42,6 +42,10 @@ clean:
 publish: $(STAMP)
 	@test -n "$(SITEURL)" || { echo "make publish: set SITEURL, e.g. SITEURL=https://example.org make publish" >&2; exit 2; }
 	SITEURL=$(SITEURL) $(PY) -m tools.build build --settings publishconf.py
+
+# Every page rendered by Pandoc and citeproc from our .bib files into dist/pandoc/; fails on any warning.
+pandoc: $(STAMP)
+	$(PY) -m tools.pandoc
 
 # The offline archive: dist/<name>-<date>-<commit>.zip, works from file://, reproducible.
 archive: $(STAMP)

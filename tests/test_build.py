@@ -177,3 +177,30 @@ def test_page_html_is_kept_as_ascii_with_character_references(site: Site) -> Non
     assert body.isascii() and "&#8220;quotes&#8221;" in body
     # readers (and every parser) see the characters themselves
     assert "Curly \u201cquotes\u201d \u2014 and \u00e9t\u00e9." in site.soup("one.html").article.get_text()
+
+
+def test_pandoc_modes_render_as_pandoc_means_them(site: Site) -> None:
+    """@key names the author in the sentence, then the marker; [-@key] is the note alone; both count as citations."""
+    site.page(
+        "one",
+        "As @rs says, it leaked.[-@cz] @anon [para. 2] adds more. A handle @rsx stays text.\n",
+        title="Page one",
+    )
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    assert problem_lines(result.stderr) == []
+    soup = site.soup("one.html")
+    paragraph = soup.select_one("main p#intro-1")
+    assert paragraph is not None
+    for margin in paragraph.select(".sidenote"):
+        margin.decompose()  # the margin notes repeat each source beside its marker
+    text = paragraph.get_text(" ", strip=True)
+    # the family name (or the outlet of an unsigned article) replaces "@key"; the space before it stays
+    assert text.startswith("As Doe 1 says, it leaked. 2")
+    authors = [span.get_text() for span in paragraph.select("span.cite-author")]
+    assert authors == ["Doe", "an unidentified source"]  # anon has no author, outlet or title
+    assert "@rs " not in text and "@anon" not in text
+    assert "@rsx" in text  # not a key, and too short to be a near miss: a handle, left as typed
+    assert [a.get_text() for a in paragraph.select("a.noteref")] == ["1", "2", "3"]
+    pins = soup.select_one("li#note-3 ul.pinpoints").get_text(" ", strip=True)
+    assert "para. 2" in pins

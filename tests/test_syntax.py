@@ -26,6 +26,15 @@ VALID = [
     ("Key punctuation.[@doe:2025.x-y]", [("doe:2025.x-y", "", "", "")]),
     ("Across lines.[@a;\n@b]", [("a", "", "", ""), ("b", "", "", "")]),
     ("Twice.[@a] and again.[@a]", [("a", "", "", ""), ("a", "", "", "")]),
+    # Pandoc's forms
+    ("No comma.[@rs p. 4]", [("rs", "", "p. 4", "")]),
+    ("Suppress.[-@rs; @cz]", [("rs", "", "", ""), ("cz", "", "", "")]),
+    (
+        "Any script.[@m\u00fcller2020; @\u0436\u0443\u043a]",
+        [("m\u00fcller2020", "", "", ""), ("\u0436\u0443\u043a", "", "", "")],
+    ),
+    ("Braced.[@{Foo_bar.baz.}, p. 3]", [("Foo_bar.baz.", "", "p. 3", "")]),
+    ("Spaced at.[me @ example.com]", []),
     # never citations
     ("A bare @handle on social media.", []),
     ("Mail me at someone@example.org or [someone@example.org].", []),
@@ -37,9 +46,9 @@ VALID = [
     ("~~~python\nx = '[@rs]'\n~~~\n", []),
     ("Para.\n\n    [@rs] indented code\n", []),
     ("Escaped \\[@rs] bracket.", []),
-    ("A link [@rs](https://example.org) whose text starts with @.", []),
+    ("A link [@rs](https://example.org) to a handle (no bibliography given).", []),
     ("![@rs](image.png)", []),
-    ("[@rs]: https://example.org/reference-definition", []),
+    ("[@rs]: https://example.org/reference-definition (no bibliography given)", []),
 ]
 
 
@@ -67,7 +76,8 @@ INVALID = [
     ("[@a @b]", 4, "two keys in one citation item"),
     ("[@a;]", 4, "empty item"),
     ("[@a; see]", 5, "has no '@key'"),
-    ("[@rs p. 4]", 4, "unexpected text"),
+    ("[@rs.]", 4, "unexpected text '.' right after key"),
+    ("[@smith{ii, A}, with a suffix]", 7, "unexpected text"),
     ("[@-bad]", 1, "missing citation key"),
 ]
 

@@ -76,6 +76,8 @@ class BibciteExtension(Extension):
 
     def __init__(self, sources: dict[str, Source] | None = None, policy: Policy | None = None, **kwargs: Any):
         self.sources: dict[str, Source] = sources or {}
+        #: the keys, to tell an author-in-text citation (@key says) from a handle
+        self.keys = syntax.KeyIndex(self.sources)
         self.policy = policy or Policy()
         #: the page being read, for the tree hooks
         self.document: hooks.Document | None = None
@@ -143,10 +145,10 @@ class CitationPreprocessor(Preprocessor):
         problems = ext.result.problems
         index = syntax.LineIndex(text)
         skip = syntax.code_spans(text)
-        groups, bad = syntax.scan(text, skip=skip)
+        groups, bad = syntax.scan(text, skip=skip, keys=ext.keys)
         for item in bad:
             line, col = index.locate(item.offset)
-            problems.append(Problem(ext.path, line, col, "cite.syntax", item.message, item.hint))
+            problems.append(Problem(ext.path, line, col, item.code, item.message, item.hint, item.severity))
         header = text[: syntax.header_end(text)]
         ext.text = text
         for group in syntax.scan(header, skip_header=False)[0]:
@@ -170,9 +172,10 @@ class CitationPreprocessor(Preprocessor):
         last = 0
         for group, marks in zip(groups, resolved.markers, strict=True):
             html = render.marker(marks, resolved.notes, ext.policy.margin_notes)
-            # A space before the bracket belongs to the citation, as in Pandoc.
+            # A space before the bracket belongs to the citation, as in Pandoc (an author-in-text
+            # citation is a word of the sentence and keeps its space).
             start = group.start
-            while start > last and text[start - 1] == " ":
+            while start > last and text[start - 1] == " " and group.cites[0].mode != "in-text":
                 start -= 1
             pieces.append(text[last:start])
             if html:

@@ -66,15 +66,30 @@ def marker(marks: tuple[tuple[int, Ref], ...], notes: tuple[Note, ...], margin: 
     """
     if not marks:
         return ""
+    author = ""
+    if marks[0][1].mode == "in-text":  # "@key says": the author's name is a word of the sentence
+        author = f'<span class="cite-author">{escape(in_text_name(notes[marks[0][0] - 1].source))}</span>'
     links = ",".join(
         f'<a class="noteref" id="{ref.anchor}" href="#note-{number}" role="doc-noteref" '
         f'aria-label="Note {number}">{number}</a>'
         for number, ref in marks
     )
     if not margin:
-        return f'<sup class="cite">{links}</sup>'
+        return f'{author}<sup class="cite">{links}</sup>'
     side = "; ".join(_side(number, ref, notes[number - 1].source) for number, ref in marks)
-    return f'<sup class="cite">{links}</sup><span class="sidenote" aria-hidden="true">{side}</span>'
+    return f'{author}<sup class="cite">{links}</sup><span class="sidenote" aria-hidden="true">{side}</span>'
+
+
+def in_text_name(source: Source) -> str:
+    """The name an author-in-text citation prints: family names (one, two, or the first "et al."),
+    an organisation as it is named; for an unsigned piece its short name, outlet or title, and
+    never a made-up author."""
+    names = [name.literal or name.family or name.display() for name in source.creators]
+    if len(names) >= 3:
+        return f"{names[0]} et al."
+    if names:
+        return " and ".join(names)
+    return source.shortname or source.outlet or source.title or "an unidentified source"
 
 
 def _side(number: int, ref: Ref, source: Source) -> str:

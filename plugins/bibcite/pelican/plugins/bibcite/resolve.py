@@ -32,6 +32,8 @@ class Ref:
     line: int
     #: 1-based column of the ``@``
     column: int
+    #: Pandoc's citation mode: "normal", "suppress-author" or "in-text"
+    mode: str = "normal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ def resolve(groups: list[Group], sources: dict[str, Source], text: str, path: st
                 quote=cite.quote,
                 line=line,
                 column=column,
+                mode=cite.mode,
             )
             refs[cite.key].append(ref)
             marks.append((number, ref))

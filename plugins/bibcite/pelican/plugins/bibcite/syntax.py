@@ -1,31 +1,54 @@
-"""Pure parser of the citation syntax, a subset of Pandoc's.
+"""Pure parser of the citation syntax: Pandoc's, with what it cannot mean here refused.
 
-Accepted forms, inside square brackets::
+Accepted forms, as Pandoc reads them::
 
     [@key]                      one source
-    [@key, para. 4]             with a locator
+    [@key, para. 4]             with a locator ([@key p. 4] too, as in Pandoc)
     [@a; @b]                    several sources
     [see @key, p. 2]            with a prefix
+    [-@key]                     suppress-author (the sentence names the author already)
     [@key, "exact words"]       with a quoted passage as the pinpoint
+    @key says                   author-in-text: the author's name, then the note marker
+    @key [p. 33] says           author-in-text with a locator
+    @{key with.trailing.}       any key, in braces
 
-A bracketed group is a citation when an ``@`` opens it or follows a space or
-``;`` inside it.  A bare ``@handle`` outside brackets, an e-mail address, a URL
-containing ``@`` and anything in a code span, fenced or indented code block or
-the metadata header is never a citation.  Nothing here imports Pelican or
-Markdown, so the linter and the tests use it directly.
+Keys follow Pandoc: a letter (of any script), digit or ``_``, then those and
+internal punctuation ``:.#$%&-+?<>~/``; trailing punctuation is not part of
+the key.  A bracketed group is a citation when an ``@`` opens an item of it.
+A bare ``@word`` is a citation only when *word* is a key of the bibliography,
+so handles and e-mail addresses stay text; one edit away from a key, it is a
+warning.  Nothing in a code span, code block or the metadata header is ever a
+citation.  What Pandoc reads differently from Python-Markdown (a citation as
+link text or link definition, with attributes, in an inline note) is refused
+with a located problem.  Nothing here imports Pelican or Markdown.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-#: Pandoc's key rule: starts with a letter, digit or ``_``; internal
+#: Pandoc's key rule: starts with a letter (any script), digit or ``_``; internal
 #: punctuation is allowed only when followed by a letter, digit or ``_``.
-KEY_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_]|[:.#$%&+?<>~/-](?=[A-Za-z0-9_]))*")
-#: An ``@`` that marks a citation: at the start of the group or after a space or ``;``.
-MARKER_RE = re.compile(r"(?:^|(?<=[\s;]))@")
+KEY_RE = re.compile(r"[^\W](?:[^\W]|[:.#$%&+?<>~/-](?=[^\W]))*")
+#: A key in braces, as Pandoc allows for any key: ``@{Foo_bar.baz.}``.
+BRACED_KEY_RE = re.compile(r"\{([^{}\n]+)\}")
+#: An ``@`` (or ``-@``, suppress-author) that marks a citation: at the start of an item of the
+#: group or after a space, and followed by a key.
+MARKER_RE = re.compile(r"(?:^|(?<=[\s;]))-?@(?=\w|\{)")
+#: A bare ``@key`` outside brackets: not after a letter or digit (e-mail addresses), ``@`` or ``\``.
+BARE_RE = re.compile(r"(?<![\w@\\])@(?:\{[^{}\n]+\}|[^\W](?:[^\W]|[:.#$%&+?<>~/-](?=[^\W]))*)")
+#: Pandoc's inline note ``^[...]``, which Python-Markdown does not know.
+INLINE_NOTE_RE = re.compile(r"\^\[")
+MODES = ("normal", "suppress-author", "in-text")
+#: Markdown emphasis or code, which a prefix or locator (plain text here) would show as typed.
+MARKUP_RE = re.compile(r"[*`]+")
+#: Every key a group names, braced or not (to tell a citation from a link to a handle).
+NAMED_RE = re.compile(r"-?@(?:\{([^{}\n]+)\}|(\w[\w:.#$%&+?<>~/-]*))")
+#: A group that opens with an ``@`` and no key: a citation begun and not finished ([@], [@, p. 4]).
+MISSING_KEY_RE = re.compile(r"\s*-?@(?!\w|\{)")
 OPEN_QUOTES = {'"': '"', "\u201c": "\u201d"}
 #: Python-Markdown's opening fence (fenced_code.FENCED_BLOCK_RE): at the start of the line, then a
 #: one-word language or {attributes}; a fence with any other info string is not a fence there.
@@ -50,6 +73,8 @@ class Cite:
     quote: str
     #: offset of the ``@`` in the scanned text
     offset: int
+    #: "normal", "suppress-author" (``-@key``) or "in-text" (a bare ``@key``), as Pandoc's modes
+    mode: str = "normal"
 
 
 @dataclass(frozen=True)
@@ -74,6 +99,43 @@ class SyntaxProblem:
     message: str
     #: how to fix it
     hint: str
+    #: the problem's code
+    code: str = "cite.syntax"
+    #: "error" or "warning"
+    severity: str = "error"
+
+
+class KeyIndex:
+    """The bibliography's keys, to tell a bare ``@key`` from a handle, and a near miss from both.
+
+    One edit (a letter added, dropped, changed or two swapped) is found with
+    the keys' one-letter deletions, so looking a word up is linear in its
+    length whatever the size of the bibliography.
+    """
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self.keys = frozenset(keys)
+        self.deletions: dict[str, str] = {}
+        for key in sorted(self.keys):
+            for variant in (key, *_deletions(key)):
+                self.deletions.setdefault(variant, key)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.keys
+
+    def near(self, word: str) -> str | None:
+        """A key one edit away from *word*, or None."""
+        if len(word) < 4 or word in self.keys:
+            return None
+        for variant in (word, *_deletions(word)):
+            key = self.deletions.get(variant)
+            if key is not None and abs(len(key) - len(word)) <= 1:
+                return key
+        return None
+
+
+def _deletions(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
 
 
 class LineIndex:
@@ -243,40 +305,171 @@ def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:
 
 
 def scan(
-    text: str, skip_header: bool = True, skip: list[tuple[int, int]] | None = None
+    text: str,
+    skip_header: bool = True,
+    skip: list[tuple[int, int]] | None = None,
+    keys: KeyIndex | None = None,
 ) -> tuple[list[Group], list[SyntaxProblem]]:
-    """Find every citation group in a Markdown document.
+    """Find every citation in a Markdown document, bracketed and author-in-text.
 
-    Returns the groups in document order and the syntax problems of groups
-    that look like citations but are malformed. *skip* is ``code_spans(text,
-    skip_header)`` when the caller has it already.
+    Returns the groups in document order and the problems of what looks like
+    a citation but is malformed or would be read differently by Pandoc.
+    *skip* is ``code_spans(text, skip_header)`` when the caller has it already;
+    *keys* (the bibliography) tells a bare ``@key`` from a handle: without it,
+    only bracketed groups are found.
     """
     if skip is None:
         skip = code_spans(text, skip_header)
+    keys = keys or KeyIndex()
     groups: list[Group] = []
     problems: list[SyntaxProblem] = []
+    brackets: list[tuple[int, int]] = []  # every [...] read here, so a bare @ inside one is not read again
     finder = _Finder(text)
     i = 0
     while (j := text.find("[", i)) != -1:
         i = j + 1
-        if _inside(skip, j) or _escaped(text, j) or (j > 0 and text[j - 1] == "!"):
+        if _inside(skip, j) or _escaped(text, j) or (j > 0 and text[j - 1] in "!^"):
             continue
         close = _closing_bracket(text, j, finder)
         if close is None:
             continue
         body = text[j + 1 : close]
-        if not MARKER_RE.search(body) or _inside(skip, close):
+        if not (MARKER_RE.search(body) or MISSING_KEY_RE.match(body)) or _inside(skip, close):
             continue
-        after = text[close + 1 : close + 2]
-        if after in ("(", "[") or (after == ":" and (j == 0 or text[j - 1] == "\n")):
-            continue  # a link or link reference whose text starts with @, not a citation
+        brackets.append((j, close + 1))
+        reading = _after_group(text, j, close, body, keys)
+        if reading != "citation":
+            if isinstance(reading, SyntaxProblem):
+                problems.append(reading)
+            i = close + 1
+            continue
         result = parse_group(body, j + 1)
         if isinstance(result, SyntaxProblem):
             problems.append(result)
         else:
             groups.append(Group(result, j, close + 1))
         i = close + 1
+    problems.extend(_inline_notes(text, skip))
+    if keys.keys:
+        bare, found = _bare(text, skip, brackets, keys)
+        groups = sorted(groups + bare, key=lambda g: g.start)
+        problems.extend(found)
     return groups, problems
+
+
+def _after_group(text: str, start: int, close: int, body: str, keys: KeyIndex) -> SyntaxProblem | str:
+    """What the characters after a bracketed group make of it.
+
+    "citation": a citation group. "text": a link whose text merely starts with a
+    handle (``[@nytimes](https://...)``). A problem: a citation that
+    Python-Markdown and Pandoc would read as something else.
+    """
+    after = text[close + 1 : close + 2]
+    at_line_start = start == 0 or text[start - 1] == "\n"
+    named = [m.group(1) or _strip_key(m.group(2)) for m in NAMED_RE.finditer(body)]
+    known = any(name in keys for name in named)
+    if after in ("(", "[") or (after == ":" and at_line_start):
+        if not known:
+            return "text"  # a link whose text starts with a handle, such as [@nytimes](https://...)
+        what = "link definition" if after == ":" else "link"
+        return SyntaxProblem(
+            start,
+            f"citation used as the text of a {what}: Markdown makes it a {what} and drops the citation",
+            "put the link and the citation side by side: [the report](https://...).[@key]",
+            "cite.in-link",
+        )
+    if after == "{":
+        return SyntaxProblem(
+            close + 1,
+            "attributes after a citation ({...}): Pandoc reads a span, Markdown leaves the braces as text",
+            "remove the braces after the citation",
+            "cite.attributes",
+        )
+    return "citation"
+
+
+def _strip_key(name: str) -> str:
+    m = KEY_RE.match(name)
+    return m.group(0) if m else name
+
+
+def _inline_notes(text: str, skip: list[tuple[int, int]]) -> list[SyntaxProblem]:
+    """Pandoc's inline notes ^[...]: Markdown here would print a stray ^ and a bracket."""
+    return [
+        SyntaxProblem(
+            m.start(),
+            "inline note ^[...]: this site's Markdown does not read it (a stray ^ would be published)",
+            "write the remark in the text itself, and cite its source with [@key]",
+            "cite.inline-note",
+        )
+        for m in INLINE_NOTE_RE.finditer(text)
+        if not _inside(skip, m.start()) and not _escaped(text, m.start())
+    ]
+
+
+def _bare(
+    text: str, skip: list[tuple[int, int]], brackets: list[tuple[int, int]], keys: KeyIndex
+) -> tuple[list[Group], list[SyntaxProblem]]:
+    """Author-in-text citations (``@key says``, ``@key [p. 33] says``) of keys the bibliography has."""
+    groups: list[Group] = []
+    problems: list[SyntaxProblem] = []
+    for m in BARE_RE.finditer(text):
+        at = m.start()
+        if _inside(skip, at) or _inside(brackets, at):
+            continue
+        word = m.group(0)[1:]
+        braced = word.startswith("{")
+        key = word[1:-1] if braced else word
+        before = text[at - 1] if at else " "
+        if key not in keys:
+            near = None if braced or not before.isspace() else keys.near(key)
+            if near:
+                problems.append(
+                    SyntaxProblem(
+                        at,
+                        f"'@{key}' is not a citation: no source has this key (did you mean '@{near}'?)",
+                        f"write @{near} for a citation of that source, or \\@{key} to keep the text as it is",
+                        "cite.maybe-key",
+                        "warning",
+                    )
+                )
+            continue
+        if before == "[":
+            continue  # inside brackets that are not a citation group: escaped \\[@key\\], a link's text
+        if not before.isspace():
+            problems.append(
+                SyntaxProblem(
+                    at,
+                    f"'@{key}' right after {before!r} is text in Pandoc, not a citation",
+                    f"write [@{key}] for a note, or put a space before @{key} to name the author",
+                    "cite.bare-key",
+                )
+            )
+            continue
+        end, locator, quote, problem = _in_text_locator(text, m.end(), key)
+        if problem:
+            problems.append(problem)
+            continue
+        groups.append(Group((Cite(key, "", locator, quote, at, "in-text"),), at, end))
+    return groups, problems
+
+
+def _in_text_locator(text: str, end: int, key: str) -> tuple[int, str, str, SyntaxProblem | None]:
+    """The ``[locator]`` that may follow an author-in-text citation: (end, locator, quote, problem)."""
+    start = end + 1 if text[end : end + 2] == " [" else end if text[end : end + 1] == "[" else -1
+    if start < 0:
+        return end, "", "", None
+    close = text.find("]", start)
+    newline = text.find("\n\n", start)
+    if close < 0 or (0 <= newline < close) or "[" in text[start + 1 : close] or "@" in text[start:close]:
+        return end, "", "", None
+    if text[close + 1 : close + 2] in ("(", "[", "{", ":"):
+        return end, "", "", None  # a link or a span of its own
+    value = " ".join(text[start + 1 : close].split())
+    parsed = _pinpoint(value, key, start + 1, start + 1)
+    if isinstance(parsed, SyntaxProblem):
+        return end, "", "", parsed
+    return close + 1, parsed[0], parsed[1], None
 
 
 def _escaped(text: str, offset: int) -> bool:
@@ -320,12 +513,19 @@ def _closing_bracket(text: str, start: int, finder: _Finder | None = None) -> in
             return k
         if c == "[":
             return None
-        if c == "@" and (k == start + 1 or text[k - 1].isspace() or text[k - 1] == ";"):
+        if c == "@" and _marks_citation(text, k, start):
             seen_marker = True
         if not c.isspace():
             last = c
         k += 1
     return None
+
+
+def _marks_citation(text: str, k: int, start: int) -> bool:
+    """Whether the ``@`` at *k* opens a citation item of the group opened at *start*."""
+    if text[k - 1] == "-":
+        k -= 1
+    return k == start + 1 or text[k - 1].isspace() or text[k - 1] == ";"
 
 
 class _Finder:
@@ -388,61 +588,85 @@ def _parse_item(item: str, base: int) -> Cite | SyntaxProblem:
     if not stripped:
         return SyntaxProblem(base + lead, "empty item in citation group", "remove the extra ';' or add '@key'")
     markers = list(MARKER_RE.finditer(item))
+    if not markers and MISSING_KEY_RE.match(item):
+        return SyntaxProblem(
+            base + item.index("@"),
+            f"missing citation key after '@' in {stripped!r}",
+            "write the BibTeX key right after '@', as in [@rollingstone2025]",
+        )
     if not markers:
         return SyntaxProblem(
             base + lead,
             f"citation item {stripped!r} has no '@key'",
             "separate sources with ';' and start each key with '@', as in [@a; @b]",
         )
-    at = markers[0].start()
-    prefix = item[:at].strip()
-    key_match = KEY_RE.match(item, at + 1)
-    if key_match is None:
-        return SyntaxProblem(
-            base + at,
-            f"missing citation key after '@' in {stripped!r}",
-            "write the BibTeX key right after '@', as in [@rollingstone2025]",
-        )
-    key = key_match.group(0)
-    rest = item[key_match.end() :]
     if len(markers) > 1:
         return SyntaxProblem(
             base + markers[1].start(),
             f"two keys in one citation item {stripped!r}",
             "separate sources with ';', as in [@a; @b]",
         )
+    marker = markers[0]
+    mode = "suppress-author" if marker.group(0).startswith("-") else "normal"
+    at = marker.end() - 1  # the @
+    prefix = item[: marker.start()].strip()
+    braced = BRACED_KEY_RE.match(item, at + 1)
+    key_match = braced or KEY_RE.match(item, at + 1)
+    if key_match is None:
+        return SyntaxProblem(
+            base + at,
+            f"missing citation key after '@' in {stripped!r}",
+            "write the BibTeX key right after '@', as in [@rollingstone2025]",
+        )
+    key = braced.group(1) if braced else key_match.group(0)
+    rest = item[key_match.end() :]
     if not rest.strip():
-        return Cite(key, prefix, "", "", base + at)
-    if not rest.lstrip().startswith(","):
+        return Cite(key, prefix, "", "", base + at, mode)
+    if rest[0] == ",":
+        value, value_at = rest[1:], key_match.end() + 1
+    elif rest[0].isspace():
+        value, value_at = rest, key_match.end()  # Pandoc's suffix without a comma: [@doe99 p. 33]
+    else:
         return SyntaxProblem(
             base + key_match.end(),
-            f"unexpected text {rest.strip()!r} after key '@{key}'",
-            "put a comma between the key and its locator, as in [@key, para. 4]",
+            f"unexpected text {rest.strip()!r} right after key '@{key}'",
+            "put a comma between the key and its locator, as in [@key, para. 4]; a key that ends in "
+            f"punctuation goes in braces, as in [@{{{key}{rest.strip()}}}]"
+            if rest[0] != "{"
+            else "braced locators ({ii, A}) are not read here; write [@key, ii, A]",
         )
-    after_comma = rest.lstrip()[1:]
-    comma_at = key_match.end() + rest.index(",")
-    value = after_comma.strip()
+    parsed = _pinpoint(" ".join(value.split()), key, base + value_at, base + key_match.end())
+    if isinstance(parsed, SyntaxProblem):
+        return parsed
+    markup = MARKUP_RE.search(prefix + " " + parsed[0])
+    if markup:
+        return SyntaxProblem(
+            base + lead,
+            f"Markdown ({markup.group(0)!r}) in the prefix or locator of '@{key}': it would be shown as typed",
+            "write the prefix and locator as plain words (passim, not *passim*)",
+        )
+    return Cite(key, prefix, parsed[0], parsed[1], base + at, mode)
+
+
+def _pinpoint(value: str, key: str, where: int, comma: int) -> tuple[str, str] | SyntaxProblem:
+    """(locator, quoted passage) of a citation's pinpoint *value*; *where* is its offset."""
     if not value:
         return SyntaxProblem(
-            base + comma_at, f"empty locator after '@{key},'", "remove the comma or add a locator such as 'para. 4'"
+            comma, f"empty locator after '@{key},'", "remove the comma or add a locator such as 'para. 4'"
         )
-    if value[0] in OPEN_QUOTES:
-        closing = OPEN_QUOTES[value[0]]
-        end = value.find(closing, 1)
-        if end == -1:
-            return SyntaxProblem(
-                base + comma_at + 1,
-                f"unterminated quoted passage for '@{key}'",
-                f"close the passage with {closing}",
-            )
-        quote = " ".join(value[1:end].split())
-        if not quote:
-            return SyntaxProblem(base + comma_at + 1, f"empty quoted passage for '@{key}'", "quote the exact words")
-        if value[end + 1 :].strip():
-            return SyntaxProblem(
-                base + comma_at + 1,
-                f"text {value[end + 1 :].strip()!r} after the quoted passage for '@{key}'",
-                "a pinpoint is either a locator or a quoted passage, not both",
-            )
-        return Cite(key, prefix, "", quote, base + at)
-    return Cite(key, prefix, " ".join(value.split()), "", base + at)
+    if value[0] not in OPEN_QUOTES:
+        return value, ""
+    closing = OPEN_QUOTES[value[0]]
+    end = value.find(closing, 1)
+    if end == -1:
+        return SyntaxProblem(where, f"unterminated quoted passage for '@{key}'", f"close the passage with {closing}")
+    quote = " ".join(value[1:end].split())
+    if not quote:
+        return SyntaxProblem(where, f"empty quoted passage for '@{key}'", "quote the exact words")
+    if value[end + 1 :].strip():
+        return SyntaxProblem(
+            where,
+            f"text {value[end + 1 :].strip()!r} after the quoted passage for '@{key}'",
+            "a pinpoint is either a locator or a quoted passage, not both",
+        )
+    return "", quote
