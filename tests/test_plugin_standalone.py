@@ -35,6 +35,7 @@ ENTRY = """@article{smith2020,
   doi = {10.1000/xyz123},
 }
 """
+PAGE = "Title: About\n\nA page, one folder down.[@smith2020]\n"
 ARTICLE = "Title: Hello\nDate: 2026-12-01\n\nStatic sites can cite.[@smith2020, p. 3] Twice, even.[@smith2020]\n"
 
 
@@ -44,6 +45,8 @@ def make_site(root: Path, article: str = ARTICLE) -> Path:
     (root / "pelicanconf.py").write_text(SETTINGS, encoding="utf-8")
     (root / "citations" / "refs.bib").write_text(ENTRY, encoding="utf-8")
     (root / "content" / "hello.md").write_text(article, encoding="utf-8")
+    (root / "content" / "pages").mkdir()
+    (root / "content" / "pages" / "about.md").write_text(PAGE, encoding="utf-8")
     return root
 
 
@@ -79,6 +82,11 @@ def test_the_stock_theme_shows_numbered_notes_after_the_text(site: Path) -> None
     assert content.select_one("#cite-1a")["href"] == "#note-1"
     assert content.select_one('a.backref[href="#cite-1b"]') is not None
     assert content.select(".sidenote") == []
+    # "About this source", made relative to each page's place by Pelican itself
+    assert content.select_one("a.about")["href"] == "./sources/smith2020.html"
+    page = BeautifulSoup((site / "pages" / "about.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.select_one("a.about")["href"] == "../sources/smith2020.html"
+    assert (site / "sources" / "smith2020.html").is_file()
     # the theme's index page lists the article with its summary, not with escaped markup
     assert "&lt;" not in (site / "index.html").read_text(encoding="utf-8")
 

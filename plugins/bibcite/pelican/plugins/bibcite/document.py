@@ -91,7 +91,6 @@ class Context:
     md_settings: dict[str, Any]
     policy: Policy = field(default_factory=Policy)
     _instances: dict[str, tuple[dict[str, Any], Markdown]] = field(default_factory=dict, repr=False)
-    _meta: Any = field(default=None, repr=False)
 
     def markdown(self) -> Markdown:
         """The Markdown instance for the next document, built once and reset in between.
@@ -102,23 +101,17 @@ class Context:
         return self._instance("document").reset()
 
     def metadata_markdown(self) -> Markdown:
-        """The instance Pelican converts formatted metadata (the summary) with.
-
-        Pelican's reader removes the ``meta`` preprocessor from the instance it
-        is given, so this one is separate and gets it back before each use.
-        """
-        md = self._instance("metadata")
-        if "meta" not in md.preprocessors and "markdown.extensions.meta" in self.md_settings.get("extensions", []):
-            md.preprocessors.register(self._meta, "meta", 27)
-        return md
+        """The instance that converts formatted header fields (the summary): without the ``meta``
+        preprocessor, which would take a summary's "Word: ..." line for a header field."""
+        return self._instance("metadata").reset()
 
     def _instance(self, role: str) -> Markdown:
         settings, md = self._instances.get(role, (None, None))
         if md is None or settings is not self.md_settings:  # new settings: a new instance
             md = Markdown(**{**self.md_settings, "extensions": [*self.md_settings.get("extensions", []), self.ext]})
-            self._instances[role] = (self.md_settings, md)
             if role == "metadata" and "meta" in md.preprocessors:
-                self._meta = md.preprocessors["meta"]
+                md.preprocessors.deregister("meta")
+            self._instances[role] = (self.md_settings, md)
         return md
 
 

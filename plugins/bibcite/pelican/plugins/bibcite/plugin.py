@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
-from pelican.readers import MarkdownReader
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import truncate_html_words
 
 from . import export, files, hooks, pipeline, render
@@ -27,6 +26,8 @@ from .settings import Policy, merge, policy, rules
 
 #: The plugin's own templates (source page, sources index), used when the theme has none.
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: Links to source pages in notes the plugin appends itself: Pelican makes them relative to each page.
+INTRASITE_ROOT = "{filename}/__bibcite__/"
 #: The Markdown file extensions Pelican's reader handles.
 MARKDOWN_EXTENSIONS = ("md", "markdown", "mkd", "mdown")
 
@@ -48,6 +49,8 @@ class State:
     policy: Policy = field(default_factory=Policy)
     #: whether the notes list is appended to each page's content (the theme does not place notes_html)
     append_notes: bool = False
+    #: Pelican's warnings and errors, until absorb() makes them problems
+    pelican_records: list[logging.LogRecord] = field(default_factory=list)
     reported: bool = False
 
     @property
@@ -63,35 +66,51 @@ STATE = State()
 
 
 class CaptureHandler(logging.Handler):
-    """Turns Pelican's own warnings and errors into problems, so none passes silently."""
+    """Keeps Pelican's own warnings and errors, which become problems when the build reports (absorb())."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        path = ""
-        if m := re.search(r"([^\s'\"]+\.(?:md|markdown|mkd|mdown|html))\b", message):
-            named = Path(m.group(1))
-            if not named.is_absolute():  # Pelican names content relative to PATH
-                named = Path(STATE.settings.get("PATH", STATE.root)) / named
-            path = relative(named, STATE.root)
-        if path and any(p.path == path and p.severity == ERROR for p in STATE.collector.problems):
-            return  # Pelican's echo ("Could not process ...") of an error we already located
-        if "Unable to find" in message:
-            code, severity = "link.broken", ERROR
-        elif record.levelno >= logging.ERROR:
-            code, severity = "pelican.error", ERROR
-        else:
-            code, severity = "pelican.warning", WARNING
+        STATE.pelican_records.append(record)
+
+
+def _named_files(record: logging.LogRecord) -> list[str]:
+    """The content files a Pelican message names, from its arguments (repository-relative)."""
+    args = record.args if isinstance(record.args, tuple) else (record.args,) if record.args else ()
+    found = []
+    for arg in args:
+        for word in str(arg).split() if isinstance(arg, str | os.PathLike) else ():
+            word = word.strip("'\":,")
+            if word.endswith(tuple("." + ext for ext in MARKDOWN_EXTENSIONS)):
+                named = Path(word)
+                if not named.is_absolute():  # Pelican names content relative to PATH
+                    named = Path(STATE.settings.get("PATH", STATE.root)) / named
+                found.append(relative(named, STATE.root))
+    return found
+
+
+def absorb() -> None:
+    """Turn Pelican's kept messages into problems, except those about a file we already refused.
+
+    Pelican echoes what our checks located ("Could not process", two pages with
+    one slug): the located problem says it better, so the echo is dropped.
+    """
+    refused = {p.path for p in STATE.collector.problems if p.severity == ERROR}
+    for record in STATE.pelican_records:
+        named = _named_files(record)
+        if refused.intersection(named):
+            continue
+        error = record.levelno >= logging.ERROR
         STATE.collector.add(
             Problem(
-                path or "pelicanconf.py",
+                named[0] if named else "pelicanconf.py",
                 1,
                 1,
-                code,
-                " ".join(message.split()),
+                "pelican.error" if error else "pelican.warning",
+                " ".join(record.getMessage().split()),
                 "see the message; Pelican reported it",
-                severity,
+                ERROR if error else WARNING,
             )
         )
+    STATE.pelican_records.clear()
 
 
 CAPTURE = CaptureHandler(logging.WARNING)
@@ -186,16 +205,30 @@ class BibciteReader(MarkdownReader):
         STATE.collector.extend(analysis.problems)
         if not analysis.readable:
             raise ReadRefused(analysis.problems[0].format())
-        self._source_path = source_path
-        self._md = STATE.context.metadata_markdown()  # Pelican converts the summary with it
-        metadata = self._parse_metadata(analysis.meta)
+        metadata = self._metadata(analysis.meta, rel)
         if "summary" in metadata and (STATE.policy.sanitise or untrusted):
             # Converted by Pelican, not by analyse(): the same sanitiser, and Pelican's {static} syntax made inert.
             summary = str(metadata["summary"])
             summary = sanitise(summary) if STATE.policy.sanitise else summary
             metadata["summary"] = Markup(inert(summary) if untrusted else summary)
-        metadata["notes"] = analysis.result.notes
+        if "title" not in metadata:
+            # Already a located error (no title); named after its file so that Pelican keeps the
+            # page and the checks across pages (related clauses, links) see it as make check does.
+            metadata["title"] = Path(source_path).stem
+        metadata["notes"] = notes = analysis.result.notes
         metadata["bibcite_data"] = analysis.data
+        metadata["bibcite_html"] = html = analysis.html
+        if "summary" not in metadata and notes:
+            # Pelican would cut the summary from the content, note markers and margin notes included.
+            words = self.settings.get("SUMMARY_MAX_LENGTH")
+            text = render.MARKER_RE.sub("", html)
+            suffix = self.settings.get("SUMMARY_END_SUFFIX", "\u2026")
+            metadata["summary"] = text if words is None else truncate_html_words(text, words, suffix)
+        if STATE.append_notes and notes:
+            # The theme does not place the notes (Pelican's own themes): they follow the text, their
+            # links to source pages written in Pelican's own {filename} syntax, which it resolves for
+            # each page's place (SourcesGenerator registers the source pages as generated content).
+            html += render.notes_section(notes, INTRASITE_ROOT)
         if untrusted:
             for name in SITE_METADATA:
                 metadata.pop(name, None)
@@ -205,11 +238,38 @@ class BibciteReader(MarkdownReader):
         if analysis.document is not None:
             for function in hooks.REGISTRY.get("metadata"):
                 function(analysis.document, metadata)
-        return analysis.html, metadata
+        return html, metadata
+
+    def _metadata(self, meta: dict[str, list[str]], path: str) -> dict[str, Any]:
+        """Pelican's metadata from the header fields, as its Markdown reader makes it (with its public
+        process_metadata), the formatted fields (the summary) converted by our own instance."""
+        formatted = self.settings["FORMATTED_FIELDS"]
+        output: dict[str, Any] = {}
+        for name, values in meta.items():
+            name = name.lower()
+            if name in formatted:
+                output[name] = self.process_metadata(name, STATE.context.metadata_markdown().convert("\n".join(values)))
+            elif len(values) > 1 and DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
+                output[name] = self.process_metadata(name, values)
+            else:
+                if len(values) > 1:
+                    STATE.collector.add(
+                        Problem(
+                            path,
+                            1,
+                            1,
+                            "md.meta-field",
+                            f"header field {name!r} is given twice",
+                            "keep one; Pelican uses the first",
+                            WARNING,
+                        )
+                    )
+                output[name] = self.process_metadata(name, values[0])
+        return output
 
 
 def content_object_init(content: Any) -> None:
-    """Point links to source pages at the right place for this page."""
+    """The notes list for the theme (notes_html), its links to source pages made for this page's place."""
     if not hasattr(content, "notes"):
         return
     if content.settings.get("RELATIVE_URLS"):
@@ -217,16 +277,6 @@ def content_object_init(content: Any) -> None:
     else:
         prefix = content.settings.get("SITEURL", "").rstrip("/") + "/"
     content.notes_html = LazyNotes(content.notes, prefix)
-    if "summary" not in content.metadata and content.notes:
-        # Pelican would cut the summary from the content, note markers and margin notes included.
-        words = content.settings.get("SUMMARY_MAX_LENGTH")
-        text = render.MARKER_RE.sub("", content._content)
-        content.metadata["summary"] = (
-            text if words is None else truncate_html_words(text, words, content.settings.get("SUMMARY_END_SUFFIX", "…"))
-        )
-    if STATE.append_notes and content.notes:
-        # The theme does not place the notes (Pelican's own themes): they follow the text.
-        content._content += str(content.notes_html)
 
 
 class LazyNotes:
@@ -251,6 +301,15 @@ class LazyNotes:
 
     def __bool__(self) -> bool:
         return bool(self.notes)
+
+
+class _SourcePage:
+    """A source's page as Pelican's {filename} links find generated content: by its url."""
+
+    __slots__ = ("url",)
+
+    def __init__(self, key: str) -> None:
+        self.url = render.source_href(key)
 
 
 class SourcesGenerator(Generator):
@@ -279,7 +338,7 @@ class SourcesGenerator(Generator):
                     relative(page.source_path, STATE.root),
                     Path(page.source_path),
                     page.save_as,
-                    page._content + data.get("extra_links", ""),
+                    getattr(page, "bibcite_html", "") + data.get("extra_links", ""),
                     getattr(page, "notes", ()),
                     frozenset(data.get("ids", ())),
                     data,
@@ -289,6 +348,10 @@ class SourcesGenerator(Generator):
         if STATE.collector.errors:
             fail()  # before anything below relies on the pages being sound
 
+        if STATE.append_notes:
+            generated = self.context.setdefault("generated_content", {})
+            for key in STATE.sources:
+                generated[INTRASITE_ROOT.removeprefix("{filename}/") + render.source_path(key)] = _SourcePage(key)
         sources = sorted(STATE.sources.values(), key=lambda s: (s.outlet_label.lower(), s.title.lower(), s.key))
         outlets: dict[str, list[Source]] = defaultdict(list)
         for source in sources:
@@ -340,12 +403,14 @@ class SourcesGenerator(Generator):
 
 def fail() -> None:
     """Report every problem once and stop the build."""
+    absorb()
     report()
     raise BuildFailed(f"{len(STATE.collector.errors)} error(s); see above")
 
 
 def report() -> None:
     """Print the collected problems (once per build)."""
+    absorb()
     if not STATE.reported:
         STATE.collector.report()
         STATE.reported = True
@@ -354,6 +419,7 @@ def report() -> None:
 def finalized(pelican: Any) -> None:
     """Fail the build if anything went wrong while writing; list the warnings."""
     logging.getLogger("pelican").removeHandler(CAPTURE)
+    absorb()
     if STATE.collector.errors:
         fail()
     report()
