@@ -44,11 +44,15 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>x</t
 def published_without_checks(text: str) -> str:
     """What the build would publish for *text* if every check before conversion had been skipped."""
     from pelican.plugins.bibcite.document import compact, inert, sanitise
-    from pelican.plugins.bibcite.markdown_ext import place_markers
+    from pelican.plugins.bibcite.markdown_ext import normalized, place_markers, plan_citations
 
     context = real_context()
     md = context.markdown()
-    context.ext.begin("content/pages/bad.md")
+    ext = context.ext
+    plan = plan_citations(
+        normalized(text, md.tab_length), "content/pages/bad.md", ext.sources, ext.keys, context.policy
+    )
+    ext.begin(plan)
     html = md.convert(text)
     result = context.ext.finish()
     return compact(place_markers(inert(sanitise(html)), result, "content/pages/bad.md"))

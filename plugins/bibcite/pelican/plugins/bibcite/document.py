@@ -17,7 +17,7 @@ import nh3
 from markdown import Markdown
 
 from . import header, hooks, safety
-from .markdown_ext import BibciteExtension, DocumentResult, place_markers
+from .markdown_ext import BibciteExtension, DocumentResult, normalized, place_markers, plan_citations
 from .problems import Problem
 from .render import notes_section as render_notes
 from .safety import SAFE_ATTRIBUTES, SAFE_SCHEMES, SAFE_TAGS
@@ -108,7 +108,9 @@ class Context:
     def _instance(self, role: str) -> Markdown:
         settings, md = self._instances.get(role, (None, None))
         if md is None or settings is not self.md_settings:  # new settings: a new instance
-            md = Markdown(**{**self.md_settings, "extensions": [*self.md_settings.get("extensions", []), self.ext]})
+            # One extension per Markdown instance: the document's, and a fresh one for header fields.
+            ext = self.ext if role == "document" else BibciteExtension(self.ext.sources, self.policy)
+            md = Markdown(**{**self.md_settings, "extensions": [*self.md_settings.get("extensions", []), ext]})
             if role == "metadata" and "meta" in md.preprocessors:
                 md.preprocessors.deregister("meta")
             self._instances[role] = (self.md_settings, md)
@@ -181,7 +183,10 @@ def analyse(raw: bytes, path: str, context: Context) -> Analysis:
 
 
 def _analyse(raw: bytes, analysis: Analysis, context: Context) -> None:
-    """The steps of analyse(), in order; a problem that makes conversion unsafe stops before it."""
+    """The steps of analyse(), in this order: decode, header (and the header hooks), unsafe input,
+    citations (scan, resolve, fenced divs: plan_citations), Markdown, sanitise, place the markers,
+    the document hooks (the explainer's honesty checks). A problem that makes conversion unsafe
+    stops before Markdown."""
     path = analysis.path
     text, problem = decode(raw, path)
     if problem:
@@ -209,11 +214,15 @@ def _analyse(raw: bytes, analysis: Analysis, context: Context) -> None:
         analysis.readable = False
         return
     md = context.markdown()
-    context.ext.begin(path, document, rules.reserved_ids)
+    # Citations are found, checked and numbered on the text exactly as Markdown will read it;
+    # during conversion the extension only swaps each one for its token.
+    ext = context.ext
+    plan = plan_citations(normalized(text, md.tab_length), path, ext.sources, ext.keys, policy)
+    ext.begin(plan, document, rules.reserved_ids)
     try:
         html = md.convert(text)
     finally:
-        analysis.result = document.result = context.ext.finish()
+        analysis.result = document.result = ext.finish()
     document.assigned |= context.ext.assigned
     analysis.document = document
     analysis.meta = {k: v for k, v in (getattr(md, "Meta", {}) or {}).items() if k in fields}

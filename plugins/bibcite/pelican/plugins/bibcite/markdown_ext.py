@@ -16,7 +16,7 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import HTML_PLACEHOLDER_RE
+from markdown.util import ETX, HTML_PLACEHOLDER_RE, STX
 
 from . import hooks, render, safety, syntax
 from .bibliography import Source
@@ -27,6 +27,8 @@ from .settings import Policy
 DIV_OPEN_RE = re.compile(r"^:::+\s*\{\s*\.([A-Za-z][\w-]*)\s*\}\s*$")
 DIV_CLOSE_RE = re.compile(r"^:::+\s*$")
 LIST_MARKER_RE = re.compile(r"^[-*+]\s+")
+#: Python-Markdown's normalize_whitespace empties lines of spaces only.
+BLANK_LINE_SPACES_RE = re.compile(r"(?<=\n) +\n")
 
 
 @dataclass
@@ -90,30 +92,42 @@ class BibciteExtension(Extension):
         self.assigned: set[str] = set()
         self.active = False
         self.result = DocumentResult()
+        self.plan: Plan | None = None
         super().__init__(**kwargs)
 
-    def begin(self, path: str, document: hooks.Document | None = None, reserved: tuple[str, ...] = ()) -> None:
-        """Start a new document at repository-relative *path*."""
-        self.path = path
+    def begin(self, plan: Plan, document: hooks.Document | None = None, reserved: tuple[str, ...] = ()) -> None:
+        """Convert the document next: swap each citation of *plan* for its token."""
+        self.reset()
+        self.plan = plan
+        self.path = plan.path
         self.document = document
         self.reserved = reserved
-        self.text = ""
-        self.assigned = set()
+        self.text = plan.text
         self.active = True
-        self.result = DocumentResult()
+        self.result = plan.result
 
     def finish(self) -> DocumentResult:
         """End the document and hand back what was found."""
         self.active = False
         return self.result
 
+    def reset(self) -> None:
+        """Forget the last document (Python-Markdown calls this from Markdown.reset())."""
+        self.plan = None
+        self.path = self.text = ""
+        self.document = None
+        self.reserved = ()
+        self.assigned = set()
+        self.active = False
+        self.result = DocumentResult()
+
     def extendMarkdown(self, md: Markdown) -> None:  # Python-Markdown's name for it
         """Register the processors.
 
         - ``bibcite`` preprocessor, priority 28: after ``normalize_whitespace``
           (30), which keeps line numbers, and before ``meta`` (27), so it sees
-          the file's real lines; it replaces each citation group by a stashed
-          marker and checks raw HTML, links and fenced divs.
+          the file's real lines; it swaps each citation the plan found
+          (plan_citations) for a token, which place_markers() replaces.
         - ``bibcite-div`` block processor, priority 75: before code blocks
           (80 runs first) are out of the way, ahead of lists and paragraphs,
           so a ``::: {.name}`` fence becomes one element.
@@ -123,6 +137,7 @@ class BibciteExtension(Extension):
           links as the browser will follow them, ids, and anything the
           sanitiser would remove; then runs the ``tree`` hooks.
         """
+        md.registerExtension(self)  # so that md.reset() resets it
         md.preprocessors.register(CitationPreprocessor(md, self), "bibcite", 28)
         md.parser.blockprocessors.register(FencedDivProcessor(md.parser, self.policy), "bibcite-div", 75)
         md.treeprocessors.register(AnchorTreeprocessor(md, self), "bibcite-anchors", 4)
@@ -136,162 +151,201 @@ class CitationPreprocessor(Preprocessor):
         self.ext = ext
 
     def run(self, lines: list[str]) -> list[str]:
-        ext = self.ext
-        text = "\n".join(lines)
-        if not ext.active:
+        plan = self.ext.plan
+        if plan is None or not self.ext.active:
             # Metadata fields such as the summary are converted separately, after
             # the document; citations there were already reported with their place.
             return lines
-        problems = ext.result.problems
-        index = syntax.LineIndex(text)
-        skip = syntax.code_spans(text)
-        groups, bad = syntax.scan(text, skip=skip, keys=ext.keys)
-        for item in bad:
-            line, col = index.locate(item.offset)
-            problems.append(Problem(ext.path, line, col, item.code, item.message, item.hint, item.severity))
-        header = text[: syntax.header_end(text)]
-        ext.text = text
-        for group in syntax.scan(header, skip_header=False)[0]:
-            line, col = index.locate(group.start)
-            problems.append(
-                Problem(
-                    ext.path,
-                    line,
-                    col,
-                    "cite.in-metadata",
-                    "citation in a metadata field",
-                    "cite in the body of the page; the header (title, summary...) has no notes",
-                )
-            )
-        problems.extend(self._check_divs(lines))
-        ext.result.divs = self._divs(lines)
-        resolved = resolve(groups, ext.sources, text, ext.path)
-        problems.extend(resolved.problems)
-        ext.result.notes = resolved.notes
+        text = "\n".join(lines)
+        if text != plan.text:
+            raise RuntimeError("the text Markdown reads is not the text the citations were found in")
         pieces = []
         last = 0
-        for group, marks in zip(groups, resolved.markers, strict=True):
-            html = render.marker(marks, resolved.notes, ext.policy.margin_notes)
-            # A space before the bracket belongs to the citation, as in Pandoc (an author-in-text
-            # citation is a word of the sentence and keeps its space).
-            start = group.start
-            while start > last and text[start - 1] == " " and group.cites[0].mode != "in-text":
-                start -= 1
+        for start, end, number in plan.spans:
             pieces.append(text[last:start])
-            if html:
-                # The marker is our own escaped HTML: it joins the page after the sanitiser
-                # (place_markers), which then has a third less to parse.
-                pieces.append(TOKEN.format(len(ext.result.markers)))
-                ext.result.markers.append(html)
-                ext.result.marker_places.append(index.locate(group.start))
-            last = group.end
+            if number >= 0:
+                pieces.append(TOKEN.format(number))
+            last = end
         pieces.append(text[last:])
         return "".join(pieces).split("\n")
 
-    def _check_divs(self, lines: list[str]) -> list[Problem]:
-        problems = []
-        open_at: int | None = None
-        for number, line in enumerate(lines, 1):
-            if m := DIV_OPEN_RE.match(line):
-                if open_at is not None:
-                    problems.append(
-                        Problem(
-                            self.ext.path,
-                            number,
-                            1,
-                            "md.div-nested",
-                            f"fenced div opened inside the one opened on line {open_at}",
-                            "close the first with ':::' before opening another",
-                        )
-                    )
-                open_at = number
-                if self.ext.policy.div(m.group(1)) is None:
-                    names = [name for name, _, _ in self.ext.policy.divs]
-                    problems.append(
-                        Problem(
-                            self.ext.path,
-                            number,
-                            m.start(1) + 1,
-                            "md.div-class",
-                            f"unknown fenced div class {m.group(1)!r}",
-                            "use one of " + ", ".join("." + c for c in names)
-                            if names
-                            else "this site has no fenced divs (BIBCITE_DIVS); remove the ':::' lines",
-                        )
-                    )
-            elif DIV_CLOSE_RE.match(line):
-                if open_at is None:
-                    problems.append(
-                        Problem(
-                            self.ext.path,
-                            number,
-                            1,
-                            "md.div-unopened",
-                            "':::' closes no fenced div",
-                            "remove it or open a div above",
-                        )
-                    )
-                open_at = None
-            elif line.startswith(":::"):
+
+def normalized(text: str, tab_length: int) -> str:
+    """*text* as Python-Markdown's normalize_whitespace preprocessor gives it to ours (same offsets)."""
+    source = text.replace(STX, "").replace(ETX, "")
+    source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+    source = source.expandtabs(tab_length)
+    return BLANK_LINE_SPACES_RE.sub("\n", source)
+
+
+@dataclass
+class Plan:
+    """A document's citations, found and numbered before conversion, and where their tokens go."""
+
+    #: repository-relative path
+    path: str
+    #: the text as the preprocessor will see it (normalized())
+    text: str
+    #: (start, end, marker number) of each citation in *text*, in order; -1: removed, no marker
+    spans: list[tuple[int, int, int]]
+    #: notes, markers, fenced divs and the problems found so far
+    result: DocumentResult
+
+
+def plan_citations(text: str, path: str, sources: dict[str, Source], keys: syntax.KeyIndex, policy: Policy) -> Plan:
+    """Scan *text* (normalized) for citations, check them and the fenced divs, and number the notes."""
+    result = DocumentResult()
+    problems = result.problems
+    index = syntax.LineIndex(text)
+    skip = syntax.code_spans(text)
+    groups, bad = syntax.scan(text, skip=skip, keys=keys)
+    for item in bad:
+        line, col = index.locate(item.offset)
+        problems.append(Problem(path, line, col, item.code, item.message, item.hint, item.severity))
+    header = text[: syntax.header_end(text)]
+    for group in syntax.scan(header, skip_header=False)[0]:
+        line, col = index.locate(group.start)
+        problems.append(
+            Problem(
+                path,
+                line,
+                col,
+                "cite.in-metadata",
+                "citation in a metadata field",
+                "cite in the body of the page; the header (title, summary...) has no notes",
+            )
+        )
+    lines = text.split("\n")
+    problems.extend(_check_divs(lines, path, policy))
+    result.divs = _divs(lines)
+    resolved = resolve(groups, sources, text, path)
+    problems.extend(resolved.problems)
+    result.notes = resolved.notes
+    spans = []
+    last = 0
+    for group, marks in zip(groups, resolved.markers, strict=True):
+        html = render.marker(marks, resolved.notes, policy.margin_notes)
+        # A space before the bracket belongs to the citation, as in Pandoc (an author-in-text
+        # citation is a word of the sentence and keeps its space).
+        start = group.start
+        while start > last and text[start - 1] == " " and group.cites[0].mode != "in-text":
+            start -= 1
+        if html:
+            # The marker is our own escaped HTML: it joins the page after the sanitiser
+            # (place_markers), which then has a third less to parse.
+            spans.append((start, group.end, len(result.markers)))
+            result.markers.append(html)
+            result.marker_places.append(index.locate(group.start))
+        else:
+            spans.append((start, group.end, -1))  # unknown keys only (an error): the citation goes
+        last = group.end
+    return Plan(path, text, spans, result)
+
+
+def _check_divs(lines: list[str], path: str, policy: Policy) -> list[Problem]:
+    problems = []
+    open_at: int | None = None
+    for number, line in enumerate(lines, 1):
+        if m := DIV_OPEN_RE.match(line):
+            if open_at is not None:
                 problems.append(
                     Problem(
-                        self.ext.path,
+                        path,
                         number,
                         1,
-                        "md.div-syntax",
-                        f"malformed fenced div line {line.strip()!r}",
-                        "write '::: {.name}' to open and ':::' to close",
+                        "md.div-nested",
+                        f"fenced div opened inside the one opened on line {open_at}",
+                        "close the first with ':::' before opening another",
                     )
                 )
-        if open_at is not None:
+            open_at = number
+            if policy.div(m.group(1)) is None:
+                names = [name for name, _, _ in policy.divs]
+                problems.append(
+                    Problem(
+                        path,
+                        number,
+                        m.start(1) + 1,
+                        "md.div-class",
+                        f"unknown fenced div class {m.group(1)!r}",
+                        "use one of " + ", ".join("." + c for c in names)
+                        if names
+                        else "this site has no fenced divs (BIBCITE_DIVS); remove the ':::' lines",
+                    )
+                )
+        elif DIV_CLOSE_RE.match(line):
+            if open_at is None:
+                problems.append(
+                    Problem(
+                        path,
+                        number,
+                        1,
+                        "md.div-unopened",
+                        "':::' closes no fenced div",
+                        "remove it or open a div above",
+                    )
+                )
+            open_at = None
+        elif line.startswith(":::"):
             problems.append(
                 Problem(
-                    self.ext.path,
-                    open_at,
+                    path,
+                    number,
                     1,
-                    "md.div-unclosed",
-                    "fenced div is never closed",
-                    "add a line ':::' after its content",
+                    "md.div-syntax",
+                    f"malformed fenced div line {line.strip()!r}",
+                    "write '::: {.name}' to open and ':::' to close",
                 )
             )
-        return problems
+    if open_at is not None:
+        problems.append(
+            Problem(
+                path,
+                open_at,
+                1,
+                "md.div-unclosed",
+                "fenced div is never closed",
+                "add a line ':::' after its content",
+            )
+        )
+    return problems
 
-    @staticmethod
-    def _divs(lines: list[str]) -> list[Div]:
-        """The fenced divs of the source, each with its paragraphs (list items included) as plain text."""
-        divs: list[Div] = []
-        current: list[str] = []
-        start = 0
 
-        def flush() -> None:
-            if current and divs:
-                text = LIST_MARKER_RE.sub("", " ".join(" ".join(current).split()))
-                divs[-1].paragraphs.append(DivParagraph(text, start))
-            current.clear()
+def _divs(lines: list[str]) -> list[Div]:
+    """The fenced divs of the source, each with its paragraphs (list items included) as plain text."""
+    divs: list[Div] = []
+    current: list[str] = []
+    start = 0
 
-        inside = False
-        for number, line in enumerate(lines, 1):
-            m = DIV_OPEN_RE.match(line)
-            if m and not inside:
-                divs.append(Div(m.group(1), number, 0))
-                inside = True
-                continue
-            if not inside:
-                continue
-            if DIV_CLOSE_RE.match(line):
-                flush()
-                divs[-1].end = number
-                inside = False
-            elif not line.strip() or re.match(r"^[-*+]\s", line):
-                flush()
-                if line.strip():
-                    current.append(line)
-                    start = number
-            else:
-                if not current:
-                    start = number
+    def flush() -> None:
+        if current and divs:
+            text = LIST_MARKER_RE.sub("", " ".join(" ".join(current).split()))
+            divs[-1].paragraphs.append(DivParagraph(text, start))
+        current.clear()
+
+    inside = False
+    for number, line in enumerate(lines, 1):
+        m = DIV_OPEN_RE.match(line)
+        if m and not inside:
+            divs.append(Div(m.group(1), number, 0))
+            inside = True
+            continue
+        if not inside:
+            continue
+        if DIV_CLOSE_RE.match(line):
+            flush()
+            divs[-1].end = number
+            inside = False
+        elif not line.strip() or re.match(r"^[-*+]\s", line):
+            flush()
+            if line.strip():
                 current.append(line)
-        return [div for div in divs if div.end]
+                start = number
+        else:
+            if not current:
+                start = number
+            current.append(line)
+    return [div for div in divs if div.end]
 
 
 class FencedDivProcessor(BlockProcessor):
