@@ -41,6 +41,9 @@ TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 SLUGIFY_SOURCE = "basename"
+# Pelican's content cache stays off: a cached page skips the reader, so its problems would not be
+# reported again and its notes, numbered against this build's bibliography, could be stale. The
+# citation plugin refuses to build with it on (tests/test_plugin_standalone.py).
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 

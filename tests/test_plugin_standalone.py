@@ -6,6 +6,7 @@ enabled by name. Run as `pelican` runs, in a subprocess, for its real exit code.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,7 @@ def pelican(root: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=60,
+        env={**os.environ, "COLUMNS": "400"},  # Pelican's console wraps its messages at the width
     )
 
 
@@ -108,3 +110,16 @@ def test_an_unknown_key_is_a_located_error_and_a_failed_build(tmp_path: Path) ->
     assert result.returncode != 0
     assert "content/hello.md:4:55: error: unknown citation key 'smyth2020'" in result.stderr, result.stderr
     assert "[cite.unknown-key]" in result.stderr
+
+
+@pytest.mark.parametrize("setting", ["CACHE_CONTENT", "LOAD_CONTENT_CACHE"])
+def test_pelicans_content_cache_is_refused_with_the_reason(tmp_path: Path, setting: str) -> None:
+    """A cached page would skip the reader: its problems unreported, its notes stale. So the cache stays off."""
+    root = make_site(tmp_path)
+    with (root / "pelicanconf.py").open("a", encoding="utf-8") as conf:
+        conf.write(f"{setting} = True\n")
+    result = pelican(root)
+    assert result.returncode != 0
+    said = " ".join((result.stdout + result.stderr).split())  # Pelican's console wraps long lines
+    assert "CACHE_CONTENT and LOAD_CONTENT_CACHE must be False" in said
+    assert not (root / "output" / "hello.html").exists()

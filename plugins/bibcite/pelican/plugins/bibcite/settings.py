@@ -95,6 +95,11 @@ def merge(settings: dict[str, Any]) -> dict[str, Any]:
                 f"BIBCITE_DIVS: {name!r} -> {target!r} is not 'name: tag.class' with tag div, "
                 "section, aside, blockquote or figure"
             )
+    if settings.get("CACHE_CONTENT") or settings.get("LOAD_CONTENT_CACHE"):
+        raise SettingsError(
+            "CACHE_CONTENT and LOAD_CONTENT_CACHE must be False: a page read from Pelican's cache skips "
+            "bibcite's reader, so its problems would not be reported and its notes could be stale"
+        )
     needs_escape = merged["BIBCITE_REQUIRE_AUTOESCAPE"] or merged["BIBCITE_UNTRUSTED_CONTENT"]
     if needs_escape and not settings.get("JINJA_ENVIRONMENT", {}).get("autoescape"):
         raise SettingsError(
