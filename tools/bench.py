@@ -407,13 +407,12 @@ def bibliography_load(runs: int = 5, entries: int = 3000) -> dict:
     The entries are the real exports of tests/fixtures/bibtex/ repeated under new keys, each with the one
     field of ours they lack (kind); then a site with one page citing 12 of them is built once.
     """
-    import bibtexparser
-
     from dataclasses import replace
+
+    import bibtexparser
 
     from pelican.plugins.bibcite.bibliography import _read_file
     from pelican.plugins.bibcite.settings import merge, rules
-
     from tools.check import read_settings
 
     # The site's own kinds; a title and a kind required (the real exports lack our other fields).
