@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: html serve devserver test lint bench clean publish pandoc
+.PHONY: html serve devserver test lint bench clean publish pandoc fingerprint
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml plugins/bibcite/pyproject.toml
 	test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
@@ -42,6 +42,11 @@ clean:
 publish: $(STAMP)
 	@test -n "$(SITEURL)" || { echo "make publish: set SITEURL, e.g. SITEURL=https://example.org make publish" >&2; exit 2; }
 	SITEURL=$(SITEURL) $(PY) -m tools.build build --settings publishconf.py
+
+# The fingerprint of a source's text (fingerprints/), so that the quote checks run where the texts are not:
+# `make fingerprint` for every source, `make fingerprint KEY=key FILE=path/to/text.txt` for one.
+fingerprint: $(STAMP)
+	$(PY) -m tools.fingerprint $(if $(KEY),--key $(KEY)) $(if $(FILE),--file $(FILE))
 
 # Every page rendered by Pandoc and citeproc from our .bib files into dist/pandoc/; fails on any warning.
 pandoc: $(STAMP)

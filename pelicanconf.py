@@ -98,6 +98,8 @@ EXPLAINER_SECTIONS = [
 EXPLAINER_ITEM = "Point"
 EXPLAINER_DOCUMENT = "The plan"
 EXPLAINER_SOURCE_TEXTS = "../shared/sources"
+# Where the texts are absent (a fork, a clone without ../shared), the checks use the committed fingerprints.
+EXPLAINER_FINGERPRINTS = "fingerprints"
 # The article that reproduces the plan introduces it as the "peace plan" just before its first heading.
 EXPLAINER_PRIMARY_START = "peace plan Sovereignty and security guarantees 1. "
 # A page's address is its file name; nothing is read from file names or paths besides.

@@ -26,6 +26,7 @@ PATH = {site!r} + "/content"
 THEME = {repo!r} + "/theme"
 BIBCITE_ROOT = {site!r}
 EXPLAINER_SOURCE_TEXTS = {texts!r}
+EXPLAINER_FINGERPRINTS = ""  # a tiny site keeps no fingerprints: its texts are there, or its checks fail
 """
 
 BIB = {
@@ -195,6 +196,12 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @functools.lru_cache(maxsize=1)
 def real_context() -> object:
     """The checking context of the real site, as `make check` makes it: real settings, sources and texts."""
+    return context_for()
+
+
+def context_for(**overrides: object) -> object:
+    """A checking context of the real site with some settings changed (the plugins' hooks are set up
+    for it: call context_for() again afterwards to put the real site's back)."""
     from pelican.plugins.bibcite.bibliography import load
     from pelican.plugins.bibcite.document import make_context
     from pelican.plugins.bibcite.pipeline import markdown_settings
@@ -204,6 +211,12 @@ def real_context() -> object:
     settings = read_settings(REPO / "pelicanconf.py")
     register_plugins(settings)
     merged = merge(settings)
-    settings = {**settings, **merged, "EXPLAINER_SOURCE_TEXTS": str(SOURCE_TEXTS), "PATH": str(REPO / "content")}
+    settings = {
+        **settings,
+        **merged,
+        "EXPLAINER_SOURCE_TEXTS": str(SOURCE_TEXTS),
+        "PATH": str(REPO / "content"),
+        **overrides,
+    }
     sources, _ = load(merged["BIBCITE_BIBLIOGRAPHY"], REPO, rules=rules(merged))
     return make_context(sources, markdown_settings(settings), settings, REPO, policy(merged))[0]

@@ -8,6 +8,11 @@ import pytest
 from conftest import SOURCE_TEXTS, Builder, Site, problem_lines
 
 GOOD = "A claim.[@rs] Another.[@cz] Unknown.[@anon]\n"
+#: Source rs with the file name of its text.
+BIB_WITH_TEXT = (
+    "@online{rs, title={T}, author={A}, journaltitle={O}, date={2025}, url={https://x.org}, kind={news},"
+    " sourcetext={rs.txt}}\n"
+)
 
 
 def break_and_build(
@@ -182,10 +187,7 @@ def test_quoted_passage_not_in_the_source_text(site: Site, tmp_path_factory: pyt
         site,
         page=page,
         texts=texts,
-        bib={
-            "rs": "@online{rs, title={T}, author={A}, journaltitle={O}, date={2025}, url={https://x.org}, kind={news},"
-            " sourcetext={rs.txt}}\n"
-        },
+        bib={"rs": BIB_WITH_TEXT},
     )
     assert lines == [
         "content/pages/one.md:6:52: error: quoted passage not found in the text of 'rs': \u201cleaked to Reuters\u201d "
@@ -193,12 +195,29 @@ def test_quoted_passage_not_in_the_source_text(site: Site, tmp_path_factory: pyt
     ]
 
 
-def test_quote_check_says_when_it_was_skipped(site: Site, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_a_source_with_neither_its_text_nor_a_fingerprint_is_an_error(
+    site: Site, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The checks against the sources are never skipped silently: a text that is absent needs a fingerprint."""
+    lines = break_and_build(
+        site,
+        bib={"rs": BIB_WITH_TEXT},
+        texts=tmp_path_factory.mktemp("empty") / "absent",
+    )
+    assert lines == [
+        "citations/rs.bib:1:1: error: source 'rs' has neither its text nor a fingerprint: its quotations cannot be "
+        "checked [quote.fingerprint]"
+    ]
+
+
+def test_the_checks_against_sources_are_off_only_when_configured_off(site: Site) -> None:
     site.page("one", GOOD, title="Page one")
-    site.configure(tmp_path_factory.mktemp("empty") / "absent")
+    settings = site.configure()
+    with settings.open("a", encoding="utf-8") as conf:
+        conf.write('EXPLAINER_SOURCE_TEXTS = ""\n')
     result = BUILDER.build(site.root)
     assert result["code"] == 0, result["stderr"]
-    assert "source texts not found: quote, verbatim and copy checks were skipped [quote.skipped]" in result["stderr"]
+    assert "quote, verbatim and copy checks were skipped [quote.skipped]" in result["stderr"]
 
 
 def test_quotation_longer_than_25_words(site: Site) -> None:

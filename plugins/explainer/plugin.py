@@ -29,7 +29,7 @@ from pelican.plugins.bibcite.problems import Problem
 from pelican.plugins.bibcite.settings import SettingsError
 from pelican.plugins.bibcite.syntax import LineIndex
 
-from . import clauses, quotes
+from . import clauses, fingerprint, quotes
 
 #: name -> (default, description)
 DEFAULTS: dict[str, tuple[Any, str]] = {
@@ -47,8 +47,13 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "EXPLAINER_CLAUSE_DIV": ("clause", "fenced div class (::: {.clause}) that holds a clause's verbatim text"),
     "EXPLAINER_SOURCE_TEXTS": (
         "",
-        "folder of the sources' texts (BibTeX field sourcetext), relative to "
-        "BIBCITE_ROOT; '' skips the checks against them",
+        "folder of the sources' texts (BibTeX field sourcetext), relative to BIBCITE_ROOT; where a text is "
+        "absent its fingerprint is used",
+    ),
+    "EXPLAINER_FINGERPRINTS": (
+        "",
+        "folder of the sources' fingerprints (make fingerprint), relative to BIBCITE_ROOT; with "
+        "EXPLAINER_SOURCE_TEXTS also '', the checks against the sources are off (a note says so)",
     ),
     "EXPLAINER_PRIMARY_START": (
         "",
@@ -78,10 +83,15 @@ class State:
     root: Path = Path(".")
     clauses_folder: Path = Path("clauses")
     sources: dict[str, Source] = field(default_factory=dict)
-    texts: dict[str, str] | None = None
-    copy_index: quotes.CopyIndex | None = None
-    #: the document's points by number, from its text (None without the texts)
+    #: each source's own text (the document's span, or an article without the document it reproduces)
+    texts: dict[str, str] = field(default_factory=dict)
+    #: the fingerprints of the sources whose text is absent
+    fingerprints: dict[str, fingerprint.Fingerprint] = field(default_factory=dict)
+    copy_indexes: list[quotes.CopyIndex | quotes.FingerprintCopyIndex] = field(default_factory=list)
+    #: the document's points by number, from its text (None without it)
     points: dict[int, str] | None = None
+    #: the SHA-256 of each point, from the document's fingerprint (when its text is absent)
+    point_hashes: dict[int, str] = field(default_factory=dict)
     correction_titles: dict[str, str] = field(default_factory=dict)
 
 
@@ -122,18 +132,126 @@ def setup(start: hooks.Setup) -> list[Problem]:
     content = Path(os.path.abspath(start.settings.get("PATH", "content")))
     STATE.clauses_folder = content / merged["EXPLAINER_CLAUSES_PATH"]
     STATE.correction_titles = _correction_titles(content, start.settings.get("PAGE_PATHS", ["pages"]))
-    problems: list[Problem] = []
-    name = merged["EXPLAINER_SOURCE_TEXTS"]
-    folder = start.root / name if name else None
-    if folder is None or not folder.is_dir():
-        return [quotes.skipped_notice(folder or Path("(EXPLAINER_SOURCE_TEXTS unset)"))]
-    STATE.texts, problems = quotes.load_texts(start.sources, folder)
-    STATE.copy_index = quotes.CopyIndex(STATE.texts)
-    begin = merged["EXPLAINER_PRIMARY_START"] or f"{STATE.spec.sections[0][0]} 1. "
-    STATE.points = quotes.plan_points(
-        STATE.texts.get(merged["EXPLAINER_PRIMARY_KEY"], ""), STATE.spec.count, quotes.normalise(begin) + " "
-    )
+    return _load_sources(start, merged)
+
+
+def _start_text(merged: dict[str, Any]) -> str:
+    """Where the document begins in the text that reproduces it, normalised as the texts are."""
+    spec = spec_of(merged)
+    return quotes.normalise(merged["EXPLAINER_PRIMARY_START"] or f"{spec.sections[0][0]} 1. ") + " "
+
+
+def own_text(key: str, texts: dict[str, str], sources: dict[str, Source], merged: dict[str, Any]) -> str:
+    """The text a quotation of *key* is checked against: for the annotated document, its span in the
+    article that reproduces it; for that article, its text without the document; else the whole text."""
+    text = texts[key]
+    primary = merged["EXPLAINER_PRIMARY_KEY"]
+    primary_file = sources[primary].sourcetext if primary in sources else ""
+    if key != primary and sources[key].sourcetext != primary_file:
+        return text
+    span = quotes.plan_span(text, spec_of(merged).count, _start_text(merged))
+    if span is None:
+        return text
+    return text[span[0] : span[1]] if key == primary else text[: span[0]] + " " + text[span[1] :]
+
+
+def fingerprint_of(
+    key: str, texts: dict[str, str], sources: dict[str, Source], merged: dict[str, Any]
+) -> fingerprint.Fingerprint:
+    """The fingerprint of source *key*'s own text (with the points' hashes for the annotated document)."""
+    text = own_text(key, texts, sources, merged)
+    points = {}
+    if key == merged["EXPLAINER_PRIMARY_KEY"]:
+        spec = spec_of(merged)
+        headings = tuple(name for name, _, _ in spec.sections)
+        found = quotes.plan_points(text, spec.count, _start_text(merged))
+        points = {n: fingerprint.sha256(quotes.squeezed(point, headings)) for n, point in found.items()}
+    return fingerprint.make(key, text, quotes.words(text), points)
+
+
+def _load_sources(start: hooks.Setup, merged: dict[str, Any]) -> list[Problem]:
+    """Each source's text where it is present, its fingerprint otherwise; neither is an error."""
+    texts_name, prints_name = merged["EXPLAINER_SOURCE_TEXTS"], merged["EXPLAINER_FINGERPRINTS"]
+    if not texts_name and not prints_name:
+        return [quotes.skipped_notice(Path("(EXPLAINER_SOURCE_TEXTS and EXPLAINER_FINGERPRINTS unset)"))]
+    folder = start.root / texts_name if texts_name else None
+    raw, problems = quotes.load_texts(start.sources, folder) if folder and folder.is_dir() else ({}, [])
+    unreadable = {(p.path, p.line) for p in problems}
+    for _, source in sorted(start.sources.items()):
+        if source.sourcetext:
+            problem = _text_or_fingerprint(start.root, source, raw, merged, (source.path, source.line) in unreadable)
+            if problem is not None:
+                problems.append(problem)
+    if STATE.texts:
+        STATE.copy_indexes.append(quotes.CopyIndex(STATE.texts))
+    if STATE.fingerprints:
+        STATE.copy_indexes.append(quotes.FingerprintCopyIndex(STATE.fingerprints))
+    primary = merged["EXPLAINER_PRIMARY_KEY"]
+    if primary in STATE.texts:
+        STATE.points = quotes.plan_points(STATE.texts[primary], STATE.spec.count, _start_text(merged))
+    elif primary in STATE.fingerprints:
+        STATE.point_hashes = STATE.fingerprints[primary].points
     return problems
+
+
+def _text_or_fingerprint(
+    root: Path, source: Source, raw: dict[str, str], merged: dict[str, Any], unreadable: bool
+) -> Problem | None:
+    """Keep *source*'s own text (checked against its fingerprint), else its fingerprint; else a problem."""
+    key, prints_name = source.key, merged["EXPLAINER_FINGERPRINTS"]
+    found, problem = _fingerprint_file(root, prints_name, source)
+    if key in raw:
+        STATE.texts[key] = own_text(key, raw, STATE.sources, merged)
+        if prints_name and found is None and problem is None:
+            return _fingerprint_problem(source, "has no fingerprint", "")
+        if found is not None and found.sha256 != fingerprint.sha256(STATE.texts[key]):
+            return _fingerprint_problem(source, "has a fingerprint of another version of its text", "")
+        return problem
+    if found is not None:
+        STATE.fingerprints[key] = found
+        return None
+    if problem is None and not unreadable:  # an unreadable text is bib.sourcetext already
+        return _fingerprint_problem(
+            source,
+            "has neither its text nor a fingerprint: its quotations cannot be checked",
+            "place its text in the source-text folder, or commit its fingerprint (make fingerprint KEY=...)",
+        )
+    return problem
+
+
+def fingerprint_path(root: Path, folder: str, key: str) -> Path:
+    """Where source *key*'s fingerprint is kept."""
+    return root / folder / f"{render.source_name(key)}.json"
+
+
+def _fingerprint_file(root: Path, folder: str, source: Source) -> tuple[fingerprint.Fingerprint | None, Problem | None]:
+    """The committed fingerprint of *source*, or None; a problem when the file is there but unusable."""
+    if not folder:
+        return None, None
+    path = fingerprint_path(root, folder, source.key)
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, _fingerprint_problem(source, f"has a fingerprint that cannot be read ({exc.strerror})", "")
+    if not stat.S_ISREG(mode) or os.path.realpath(path) != os.path.abspath(path):
+        return None, _fingerprint_problem(source, "has a fingerprint that is not a regular file", "")
+    try:
+        return fingerprint.loads(path.read_bytes(), source.key), None
+    except fingerprint.FingerprintError as exc:
+        return None, _fingerprint_problem(source, f"has a malformed fingerprint: {exc}", "")
+
+
+def _fingerprint_problem(source: Source, what: str, hint: str) -> Problem:
+    return Problem(
+        source.path,
+        source.line,
+        1,
+        "quote.fingerprint",
+        f"source {source.key!r} {what}",
+        hint or f"make it from the source's text: make fingerprint KEY={source.key}",
+    )
 
 
 def _correction_titles(content: Path, page_paths: list[str]) -> dict[str, str]:
@@ -261,8 +379,8 @@ def honesty(document: hooks.Document) -> list[Problem]:
     """Quote, verbatim, quotation-length and copy checks for one document."""
     exempt = [(div.start, div.end) for div in _clause_divs(document)]
     problems = _pinpoint_quotes(document) + _long_quotations(document, exempt) + _verbatim(document)
-    if STATE.copy_index is not None:
-        problems.extend(quotes.check_copy(STATE.copy_index, document.text, document.path, exempt))
+    for index in STATE.copy_indexes:
+        problems.extend(quotes.check_copy(index, document.text, document.path, exempt))
     return problems
 
 
@@ -284,11 +402,26 @@ def _pinpoint_quotes(document: hooks.Document) -> list[Problem]:
                         "shorten the quotation and paraphrase the rest",
                     )
                 )
-            if STATE.texts is not None:
-                found = quotes.check_quote(ref.quote, note.source.key, STATE.texts, document.path, ref.line, ref.column)
-                if found:
-                    problems.append(found)
+            found = _quote_problem(ref.quote, note.source.key, document.path, ref.line, ref.column)
+            if found:
+                problems.append(found)
     return problems
+
+
+def _quote_problem(quote: str, key: str, path: str, line: int, column: int) -> Problem | None:
+    """A quoted passage not in its source: checked against the text, else against the fingerprint."""
+    if key in STATE.texts:
+        return quotes.check_quote(quote, key, STATE.texts, path, line, column)
+    if key in STATE.fingerprints and not STATE.fingerprints[key].has_words(quotes.words(quote)):
+        return Problem(
+            path,
+            line,
+            column,
+            "quote.not-found",
+            f"quoted passage not found in {key!r} (checked against its fingerprint): \u201c{quote[:80]}\u201d",
+            "copy the words exactly, in order, or use a locator",
+        )
+    return None
 
 
 def _long_quotations(document: hooks.Document, exempt: list[tuple[int, int]]) -> list[Problem]:
@@ -315,9 +448,15 @@ def _long_quotations(document: hooks.Document, exempt: list[tuple[int, int]]) ->
 
 def _verbatim(document: hooks.Document) -> list[Problem]:
     """Each paragraph of the clause quotation is found, word for word, in the document's text."""
-    primary = (STATE.texts or {}).get(STATE.settings["EXPLAINER_PRIMARY_KEY"], "")
-    if not primary:
-        return []
+    key = STATE.settings["EXPLAINER_PRIMARY_KEY"]
+    primary = STATE.texts.get(key, "")
+    printed = STATE.fingerprints.get(key)
+
+    def absent(paragraph: str) -> bool:
+        if primary:
+            return quotes.normalise(paragraph) not in primary
+        return printed is not None and not printed.has_words(quotes.words(paragraph))
+
     return [
         Problem(
             document.path,
@@ -328,7 +467,7 @@ def _verbatim(document: hooks.Document) -> list[Problem]:
             "copy the clause exactly as the document's text gives it",
         )
         for paragraph, line in _clause_paragraphs(document)
-        if quotes.normalise(paragraph) not in primary
+        if absent(paragraph)
     ]
 
 
@@ -342,10 +481,26 @@ def whole_point(number: int, document: hooks.Document) -> list[Problem]:
     """
     points = STATE.points or {}
     divs = _clause_divs(document)
-    if number not in points or not divs:
+    if not divs or (number not in points and number not in STATE.point_hashes):
         return []
     headings = tuple(name for name, _, _ in STATE.spec.sections)
     quoted = quotes.squeezed(" ".join(text for text, _ in _clause_paragraphs(document)), headings)
+    item = STATE.spec.item.lower()
+    if number not in points:  # the document's text is absent: its fingerprint holds each point's hash
+        if fingerprint.sha256(quoted) == STATE.point_hashes[number]:
+            return []
+        return [
+            Problem(
+                document.path,
+                divs[0].start,
+                1,
+                "clause.incomplete",
+                f"the quoted text is not {item} {number} of the document, whole and in order (checked "
+                "against its fingerprint, which cannot show where they differ)",
+                f"quote {item} {number} exactly as the document gives it, every sub-item, in order, and nothing "
+                "else; with the document's text at hand, make check shows where",
+            )
+        ]
     wanted = quotes.squeezed(points[number], headings)
     if quoted == wanted:
         return []
@@ -359,7 +514,6 @@ def whole_point(number: int, document: hooks.Document) -> list[Problem]:
         if quoted.startswith(wanted)
         else "differs from"
     )
-    item = STATE.spec.item.lower()
     return [
         Problem(
             document.path,

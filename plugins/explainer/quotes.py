@@ -18,6 +18,8 @@ from pathlib import Path
 from pelican.plugins.bibcite.bibliography import Source
 from pelican.plugins.bibcite.problems import NOTE, Problem
 
+from .fingerprint import LONGEST, Fingerprint, digest
+
 QUOTE_MARKS = str.maketrans(
     {
         "\u201c": '"',
@@ -30,7 +32,9 @@ QUOTE_MARKS = str.maketrans(
         "\u2032": "'",
     }
 )
-WORD_RE = re.compile(r"[\w'’-]+")
+#: A word, for the copy check and the fingerprints: a run of letters or of digits, so that a
+#: footnote number glued to the next word ("2Turkiye") does not hide it.
+WORD_RE = re.compile(r"[^\W\d_]+|\d+")
 MAX_RUN = 25
 
 
@@ -122,7 +126,29 @@ class CopyIndex:
         return None
 
 
-def check_copy(index: CopyIndex, text: str, path: str, exempt: list[tuple[int, int]]) -> list[Problem]:
+class FingerprintCopyIndex:
+    """The copy check against fingerprints: a run of MAX_RUN + 1 words is MAX_RUN - 1 trigrams in a row."""
+
+    def __init__(self, fingerprints: dict[str, Fingerprint]) -> None:
+        self.fingerprints = fingerprints
+
+    def find(self, text: str) -> tuple[str, int] | None:
+        """The source key and word index of the first copied run in *text*, if any."""
+        w = words(text)
+        trigrams = [digest(" ".join(w[i : i + LONGEST])) for i in range(len(w) - LONGEST + 1)]
+        needed = MAX_RUN + 1 - LONGEST + 1
+        for key, fingerprint in self.fingerprints.items():
+            run = 0
+            for i, hashed in enumerate(trigrams):
+                run = run + 1 if fingerprint.has(hashed) else 0
+                if run >= needed:
+                    return key, i - needed + 1
+        return None
+
+
+def check_copy(
+    index: CopyIndex | FingerprintCopyIndex, text: str, path: str, exempt: list[tuple[int, int]]
+) -> list[Problem]:
     """Problems for each paragraph of *text* that repeats more than MAX_RUN words of a source.
 
     *exempt* lists 1-based inclusive line ranges (the clause quotation) that are skipped.
@@ -185,6 +211,18 @@ def plan_points(text: str, count: int, start_text: str) -> dict[int, str]:
     final full stop before the article's next footnote (a sentence that does not
     start a point).
     """
+    bounds = _point_bounds(text, count, start_text)
+    return {number: text[body:end] for number, (body, end) in bounds.items()}
+
+
+def plan_span(text: str, count: int, start_text: str) -> tuple[int, int] | None:
+    """Where the document is in the text that reproduces it: from *start_text* to its last point's end."""
+    bounds = _point_bounds(text, count, start_text)
+    return (text.find(start_text), bounds[count][1]) if bounds else None
+
+
+def _point_bounds(text: str, count: int, start_text: str) -> dict[int, tuple[int, int]]:
+    """(start of its words, end) of each point 1..*count*; {} if the document is not found."""
     start = text.find(start_text)
     if start == -1 or not start_text.endswith("1. "):
         return {}
@@ -196,12 +234,12 @@ def plan_points(text: str, count: int, start_text: str) -> dict[int, str]:
             return {}
         starts.append((number, m.start(), m.end()))
         at = m.end()
-    points = {}
+    bounds = {}
     for index, (number, _, body) in enumerate(starts):
         # The last point ends at the full stop before the next footnote's text.
         end = starts[index + 1][1] if index + 1 < len(starts) else _last_point_end(text, body)
-        points[number] = text[body:end]
-    return points
+        bounds[number] = (body, end)
+    return bounds
 
 
 def _last_point_end(text: str, body: int) -> int:
