@@ -55,6 +55,11 @@ def make_site(root: Path, case: str) -> Path:
         SETTINGS.format(repo=str(REPO), conf=str(REPO / "pelicanconf.py"), site=str(root), texts=str(SOURCE_TEXTS)),
         encoding="utf-8",
     )
+    if (CORPUS / case / "fingerprints").is_dir():
+        # A case that checks quotations against the articles carries its sources' fingerprints, so that it
+        # runs the same where the articles' texts are absent (tools/fingerprint.py made them).
+        with settings.open("a", encoding="utf-8") as conf:
+            conf.write('EXPLAINER_FINGERPRINTS = "fingerprints"\n')
     return settings
 
 

@@ -25,6 +25,7 @@ from pelican.generators import Generator
 
 from pelican.plugins.bibcite import hooks, render
 from pelican.plugins.bibcite.bibliography import Source, format_date
+from pelican.plugins.bibcite.header import valid_date
 from pelican.plugins.bibcite.problems import Problem
 from pelican.plugins.bibcite.settings import SettingsError
 from pelican.plugins.bibcite.syntax import LineIndex
@@ -71,7 +72,7 @@ ITEM_RE = re.compile(r"^([a-z])\.\s+")
 QUOTATION_RE = re.compile(r"\u201c[^\u201d]*\u201d|(?<![\w=])\"[^\"\n]*(?:\n(?!\n)[^\"\n]*)*\"")
 #: A locator that names the document's point (and sub-item): "point 21d", "points 16 and 22".
 LOCATOR_TEMPLATE = r"{item}s?\s+[0-9]"
-CLAUSE_FIELDS = ("clause", "section", "related")
+CLAUSE_FIELDS = ("clause", "section", "related", "reviewed")
 
 
 @dataclass
@@ -284,6 +285,21 @@ def header_check(document: hooks.Document) -> list[Problem]:
     if document.role == "clause":
         meta, problems = clauses.check(document.header, document.path, STATE.spec)
         document.data["clause"] = meta
+    if "reviewed" in document.header:
+        value, line, column = document.header["reviewed"]
+        if not valid_date(value) or len(value) != 10:
+            problems.append(
+                Problem(
+                    document.path,
+                    line,
+                    column,
+                    "md.meta-value",
+                    f"reviewed {value[:40]!r} is not a date as YYYY-MM-DD",
+                    "give the day a second reader finished reading the page against all its sources",
+                )
+            )
+        else:
+            document.data["reviewed"] = value
     if "corrected" in document.header:
         value, line, column = document.header["corrected"]
         found = corrections(value)
@@ -305,8 +321,6 @@ def header_check(document: hooks.Document) -> list[Problem]:
 
 def corrections(value: str) -> list[tuple[str, str]] | None:
     """The (date, entry id) pairs of a Corrected field, or None when one is malformed."""
-    from pelican.plugins.bibcite.header import valid_date
-
     found = []
     for part in value.split(";"):
         m = CORRECTION_RE.fullmatch(part.strip())
@@ -568,6 +582,9 @@ def metadata(document: hooks.Document, values: dict[str, Any]) -> None:
         grouped.setdefault(day, []).append((anchor, title))
     values["corrections"] = [(format_date(day), entries) for day, entries in sorted(grouped.items(), reverse=True)]
     values.pop("corrected", None)
+    values.pop("reviewed", None)
+    if "reviewed" in document.data:
+        values["reviewed"] = format_date(document.data["reviewed"])
     meta = document.data.get("clause")
     if meta is not None:
         values["clause"] = meta.number
