@@ -233,3 +233,13 @@ def test_corrections_are_logged_and_shown_on_the_corrected_pages(real_site: Path
             "p.corrected a[href$='#plan-provenance'], p.corrected a[href$='#hedges']"
         ), page
     assert any(a.get_text() == "Corrections" for a in log.select("header nav a"))
+
+
+def test_every_clause_page_says_when_it_was_last_reviewed_against_its_sources(real_site: Path) -> None:
+    """A full review by a second reader is dated on each clause page; none is left without one."""
+    for number in range(1, 29):
+        line = soup(real_site, f"point-{number}.html").select_one("article.clause p.reviewed")
+        assert line is not None, number
+        text = " ".join(line.get_text(" ").split())
+        assert text.startswith("Last reviewed against its sources on 2 December 2026"), (number, text)
+        assert line.select_one('a[href$="method.html#review"]') is not None
