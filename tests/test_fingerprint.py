@@ -177,7 +177,7 @@ def test_a_stale_or_hostile_fingerprint_is_a_located_error(tmp_path: Path) -> No
 
 
 def test_a_made_up_quotation_rarely_passes() -> None:
-    """One false positive in 64 per lookup: a made-up four-word phrase from the text's own words passes
+    """One false positive in 64 per lookup: a made-up four-word phrase of words not in the text passes
     about once in 4,096; a made-up one-word quotation about once in 64."""
     printed = fingerprint.loads((REPO / "fingerprints" / "crisiszone2025.json").read_bytes(), "crisiszone2025")
     rng = random.Random(7)

@@ -9,16 +9,18 @@ instead, one JSON file per source under ``fingerprints/``:
 - ``filter``: a Bloom filter of the hashed word 1-, 2- and 3-grams (lower case,
   punctuation aside), false positive rate 1/64 per lookup; a quotation of n
   words is found when its n-gram (n <= 3) or each of its trigrams is in the
-  filter, so a made-up quotation passes with odds of 1 in 64 for one to three
-  words, 1 in 4,096 for four, and falling 64-fold with each word after that;
+  filter. Trigrams are tested one by one, without positions, so a quotation
+  that joins two genuine passages overlapping by two words passes, and one
+  whose last word is wrong passes one time in 64;
 - ``points`` (the annotated document only): a SHA-256 of each point's text as
   the completeness check compares it.
 
 What it reveals: whether a given phrase of up to three words is in the text,
-with one false "yes" in 64 -- so someone who guesses words can test them, and
-common words and phrases can be confirmed. No positions are stored, and every
-extension of a known phrase by one word has dozens of false candidates from a
-dictionary, so the text cannot be read back from it by extending a quotation.
+with one false "yes" in 64. No text and no positions are stored, but the 1-,
+2- and 3-gram lookups together leave few false candidates for the next word
+of a known phrase: starting from a guessed opening, a dictionary search
+recovers short passages word by word (a second reader recovered runs of about
+eight words, up to 22). The method page says so.
 """
 
 from __future__ import annotations
