@@ -243,3 +243,29 @@ def test_every_clause_page_says_when_it_was_last_reviewed_against_its_sources(re
         text = " ".join(line.get_text(" ").split())
         assert text.startswith("Last reviewed against its sources on 2 December 2026"), (number, text)
         assert line.select_one('a[href$="method.html#review"]') is not None
+
+
+def test_markers_are_joined_to_their_word_and_clause_pages_have_wayfinding(real_site: Path) -> None:
+    """A marker never starts a line; each clause page opens with its neighbours and what backs it."""
+    page = soup(real_site, "point-21.html")
+    markers = page.select("article.clause sup.cite")
+    assert markers and all(sup.get_text().startswith("\u2060") for sup in markers)  # word joiner first
+    top = page.select_one("nav.prevnext-top")
+    assert [a["href"] for a in top.select("a")] == ["./point-20.html", "./point-22.html"]
+    assert top["aria-label"] != page.select_one("nav.prevnext:not(.prevnext-top)")["aria-label"]
+    trust = " ".join(page.select_one("article.clause p.trust").get_text(" ").split())
+    assert trust.startswith("Sources on this page: ") and "crisis.zone (opinion)" in trust
+    kinds = {note["data-source"] for note in page.select("li.note")}
+    assert len(trust.split("), ")) == len(kinds)  # each cited source once, in note order
+
+
+def test_every_page_has_a_search_box_and_a_way_back_to_the_top(real_site: Path) -> None:
+    for path in sorted(real_site.glob("*.html")):
+        page = soup(real_site, path.name)
+        assert page.select_one("#top") is not None and page.select_one('footer a[href="#top"]'), path.name
+        boxes = page.select("header form[role=search]")
+        if path.name == "search.html":
+            assert boxes == []  # the page's own form is the one
+        else:
+            assert len(boxes) == 1 and boxes[0]["action"] == "./search.html", path.name
+            assert boxes[0].select_one("input[name=q]") is not None

@@ -74,10 +74,11 @@ def marker(marks: tuple[tuple[int, Ref], ...], notes: tuple[Note, ...], margin: 
         f'aria-label="Note {number}">{number}</a>'
         for number, ref in marks
     )
+    # A word joiner first: a marker never starts a line of its own ("ways." then "[1]").
     if not margin:
-        return f'{author}<sup class="cite">{links}</sup>'
+        return f'{author}<sup class="cite">\u2060{links}</sup>'
     side = "; ".join(_side(number, ref, notes[number - 1].source) for number, ref in marks)
-    return f'{author}<sup class="cite">{links}</sup><span class="sidenote" aria-hidden="true">{side}</span>'
+    return f'{author}<sup class="cite">\u2060{links}</sup><span class="sidenote" aria-hidden="true">{side}</span>'
 
 
 def in_text_name(source: Source) -> str:
