@@ -145,3 +145,42 @@ def test_accents_case_and_prefixes_and_no_results(browser: Any, site: Path) -> N
 def test_page_text_is_never_parsed_as_html(browser: Any, site: Path) -> None:
     """A query that looks like markup is shown as text, and no element is created from it."""
     in_page(browser, markup_in_query, site)
+
+
+VARIANTS = [
+    ("Zaporozhye", "zaporizhzh"),
+    ("Zaporizhia", "zaporizhzh"),
+    ("Zelenskyy", "zelensky"),
+    ("Donbass", "donbas"),
+    ("cease-fire", "ceasefire"),
+    ("600000", "600,000"),
+    ("Dnipro", "dnieper"),
+]
+
+
+@pytest.mark.parametrize(("query", "found"), VARIANTS)
+def test_search_forgives_spellings_hyphens_and_digit_grouping(browser: Any, site: Path, query: str, found: str) -> None:
+    """Transliterations of the names in the text, a hyphen inside a word and digit grouping read alike."""
+
+    def scenario(page: Any) -> None:
+        page.goto((site / "search.html").as_uri() + "?q=" + query)
+        items = results(page)
+        assert items, query
+        marks = [m.inner_text().lower() for m in items[0].query_selector_all("mark")]
+        assert any(m.startswith(found) for m in marks), (query, marks)
+
+    in_page(browser, scenario)
+
+
+def test_all_results_can_be_shown(browser: Any, site: Path) -> None:
+    def scenario(page: Any) -> None:
+        page.goto((site / "search.html").as_uri() + "?q=NATO")
+        results(page)
+        total = int(page.inner_text("#search-count").split()[0])
+        assert total > 30 and len(page.query_selector_all("#search-list li")) == 30
+        page.click("button.search-more")
+        assert len(page.query_selector_all("#search-list li")) == total
+        assert page.inner_text("#search-count") == f"{total} results"
+        assert page.evaluate("document.activeElement.closest('li')") is not None  # focus moved to the 31st
+
+    in_page(browser, scenario)

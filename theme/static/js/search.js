@@ -1,8 +1,10 @@
 /* Site search. Works over http and from disk (file://): the index is a plain
    script, search-index.js, that sets window.SEARCH_INDEX (see
    plugins/sitesearch/index.py for its shape), so there is no fetch, no module
-   and no network request. Case- and accent-insensitive; every query word must
-   match (the last one as a prefix); page-title hits rank first, then more hits.
+   and no network request. Case- and accent-insensitive, and forgiving of the
+   spellings of the names in the text (see VARIANTS), of a hyphen inside a word
+   and of digit grouping; every query word must match (the last one as a
+   prefix); page-title hits rank first, then more hits.
    Page text only ever reaches the page as text nodes, never as HTML. */
 (function () {
   "use strict";
@@ -37,11 +39,51 @@
   var SPLIT = new RegExp(NOT_WORD + "+", FLAGS);
   var MARKS = UNICODE ? /\p{M}+/gu : /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+/g;
   var ASCII = /^[\x00-\x7f]*$/;
+  var ONE_NOT_WORD = new RegExp("^" + NOT_WORD + "$", UNICODE ? "u" : "");
+  var DIGIT = /^[0-9]$/;
+  var HYPHENS = "-\u2010\u2011";
+  var GROUPING = ",.\u202f\u00a0 ";
+
+  /* Spellings read alike, in the text and in the query (each rule gives the canonical
+     form the other rules would make: "dnieper" reads "dniaper"): transliterations of the
+     names the articles use (Zaporizhzhia, Zaporizhia, Zaporozhye; Zelensky,
+     Zelenskyy; Donbas, Donbass; Dnieper, Dnipro; -ia, -ya, -ye). Longest first. */
+  var VARIANTS = [["zaporozh", "zaporizh"], ["dnipro", "dniaper"], ["zhzh", "zh"], ["yy", "y"], ["ss", "s"],
+                  ["ya", "ia"], ["ye", "ia"], ["ie", "ia"]];
+
+  function isWord(ch) { return ch !== undefined && ch !== "" && !ONE_NOT_WORD.test(ch); }
+
+  /* `f` (folded, with where each character came from) with VARIANTS applied, a hyphen
+     between letters dropped ("cease-fire") and digit grouping dropped ("600,000"). */
+  function canon(f) {
+    var t = f.text, out = "", starts = [], ends = [];
+    for (var i = 0; i < t.length;) {
+      var ch = t[i];
+      if (HYPHENS.indexOf(ch) !== -1 && isWord(t[i - 1]) && isWord(t[i + 1])) { i++; continue; }
+      if (GROUPING.indexOf(ch) !== -1 && DIGIT.test(t[i - 1] || "") &&
+          /^[0-9]{3}(?![0-9])/.test(t.slice(i + 1, i + 5))) { i++; continue; }
+      var rule = null;
+      for (var r = 0; r < VARIANTS.length; r++) {
+        if (t.substr(i, VARIANTS[r][0].length) === VARIANTS[r][0]) { rule = VARIANTS[r]; break; }
+      }
+      var from = rule ? rule[0].length : 1;
+      var to = rule ? rule[1] : ch;
+      for (var k = 0; k < to.length; k++) { starts.push(f.starts[i]); ends.push(f.ends[i + from - 1]); }
+      out += to;
+      i += from;
+    }
+    return { text: out, starts: starts, ends: ends };
+  }
 
   /* Lower case without accents. With `keepMap`, also where each folded
      character came from: folded[i] comes from original[starts[i]..ends[i]). */
   function fold(text, keepMap) {
-    if (!keepMap && ASCII.test(text)) return text.toLowerCase();
+    if (!keepMap && ASCII.test(text)) {
+      var lower = text.toLowerCase();
+      var same = [];
+      for (var j = 0; j < lower.length; j++) same.push(j);
+      return canon({ text: lower, starts: same, ends: same.map(function (n) { return n + 1; }) }).text;
+    }
     var out = "";
     var starts = [];
     var ends = [];
@@ -56,18 +98,18 @@
       }
       i += size;
     }
-    return keepMap ? { text: out, starts: starts, ends: ends } : out;
+    var canonical = canon({ text: out, starts: starts, ends: ends });
+    return keepMap ? canonical : canonical.text;
   }
 
   /* One regular expression per query word: at the start of a word, whole
-     unless it is the last word. "ia" and "ya" are treated alike, because
-     transliterations differ (Zaporizhzhia, Zaporizhzhya). */
+     unless it is the last word (fold() has already read spelling variants alike). */
   function parse(query) {
     var words = fold(query).split(SPLIT).filter(function (w, i, all) {
       return w && all.indexOf(w) === i;
     }).slice(0, MAX_WORDS);
     return words.map(function (word, i) {
-      var pattern = word.replace(/[iy]a/g, "[iy]a");
+      var pattern = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       var end = i === words.length - 1 ? "" : "(?!" + WORD + ")";
       return new RegExp("(^|" + NOT_WORD + ")(" + pattern + ")" + end, FLAGS);
     });
@@ -219,9 +261,13 @@
     return n === 1 ? "1 result" : n + " results";
   }
 
+  var showAll = false;
+  var more = null;
+
   function search(query) {
     var matchers = parse(query);
     list.textContent = "";
+    if (more) { more.remove(); more = null; }
     if (!matchers.length) {
       count.textContent = "";
       return;
@@ -237,9 +283,23 @@
       count.textContent = "No results for \u201c" + query.trim() + "\u201d.";
       return;
     }
+    var limit = showAll ? matched.length : MAX_RESULTS;
     count.textContent = plural(matched.length) +
-      (matched.length > MAX_RESULTS ? ", showing the first " + MAX_RESULTS : "");
-    matched.slice(0, MAX_RESULTS).forEach(function (hit) {
+      (matched.length > limit ? ", showing the first " + limit : "");
+    if (matched.length > limit) {
+      more = document.createElement("button");
+      more.type = "button";
+      more.className = "search-more";
+      more.textContent = "Show all " + matched.length + " results";
+      more.addEventListener("click", function () {
+        showAll = true;
+        search(query);
+        var next = list.children[limit];
+        if (next) next.querySelector("a").focus();
+      });
+      list.after(more);
+    }
+    matched.slice(0, limit).forEach(function (hit) {
       var unit = hit.unit;
       var item = document.createElement("li");
       item.className = "search-result";
@@ -277,6 +337,7 @@
 
   var timer = null;
   input.addEventListener("input", function () {
+    showAll = false;
     window.clearTimeout(timer);
     timer = window.setTimeout(function () { search(input.value); }, DEBOUNCE_MS);
   });
