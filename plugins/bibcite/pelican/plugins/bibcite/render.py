@@ -130,36 +130,52 @@ def badge(source: Source) -> str:
     )
 
 
+def breakable(url: str) -> str:
+    """*url*, escaped, with a line-break opportunity after each "/" of its path (never inside "://")."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return escape(url)
+    return escape(scheme + sep) + "/<wbr>".join(escape(part) for part in rest.split("/"))
+
+
 def _unknown(text: str) -> str:
     return f'<span class="unknown">{escape(text)}</span>'
 
 
 def describe(source: Source) -> str:
-    """Outlet, title, byline, date, address, identifiers, access date and archive link, honestly."""
-    outlet = escape(source.outlet) if source.outlet else _unknown("publisher not identified")
-    title = f"\u201c{source.title_html}\u201d" if source.title else _unknown("title not identified")
+    """Outlet, title, byline, date, address, identifiers, access date and archive link, honestly:
+    what is known in order, then one line naming what could not be identified."""
+    missing = []
+    parts = []
+    if source.outlet:
+        parts.append(f'<span class="src-outlet">{escape(source.outlet)}</span>')
+    else:
+        missing.append("publisher")
+    if source.title:
+        parts.append(f'<span class="src-title">\u201c{source.title_html}\u201d</span>')
+    else:
+        missing.append("title")
     if source.byline:
         role = " (ed.)" if source.creator_role == "editor" else ""
-        byline = "by " + escape(source.byline) + role
+        parts.append(f'<span class="src-byline">by {escape(source.byline)}{role}</span>')
     else:
-        byline = _unknown("byline not identified")
-    when = escape(source.display_date) if source.date_value else _unknown("date not identified")
-    if source.datenote:
-        when += f' <span class="datenote">({escape(source.datenote)})</span>'
-    parts = [
-        f'<span class="src-outlet">{outlet}</span>',
-        f'<span class="src-title">{title}</span>',
-        f'<span class="src-byline">{byline}</span>',
-        f'<span class="src-date">{when}</span>',
-    ]
-    text = ", ".join(parts) + ". "
+        missing.append("byline")
+    note = f" ({source.datenote})" if source.datenote else ""
+    if source.date_value:
+        note_html = f' <span class="datenote">({escape(source.datenote)})</span>' if note else ""
+        parts.append(f'<span class="src-date">{escape(source.display_date)}{note_html}</span>')
+    else:
+        missing.append("date" + note)
+    text = ", ".join(parts) + ". " if parts else ""
     if source.url:
-        text += f'<a class="src-url" href="{escape(source.url)}">{escape(source.url)}</a>'
+        text += f'<a class="src-url" href="{escape(source.url)}">{breakable(source.url)}</a>'
         if source.urldate:
             text += f' <span class="src-accessed">(accessed {escape(source.display_urldate)})</span>'
         text += ". "
     elif not any(href for _, href in source.links):
-        text += _unknown("address not identified") + ". "
+        missing.append("address")
+    if missing:
+        text += _unknown("Not identified: " + ", ".join(missing) + ".") + " "
     for label, href in source.links:
         if href:
             text += f'<a class="src-id" href="{escape(href)}">{escape(label)}</a>. '

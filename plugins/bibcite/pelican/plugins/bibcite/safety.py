@@ -75,6 +75,7 @@ DIV_LINE_RE = re.compile(r"^[ ]{0,3}:::")
 #: What the published HTML may contain: what our Markdown and renderer produce, nothing more (nh3's allowlist).
 SAFE_TAGS = frozenset(
     {
+        "wbr",
         "a",
         "abbr",
         "aside",
