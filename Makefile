@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: html serve devserver test lint bench clean publish pandoc fingerprint
+.PHONY: html serve devserver test lint bench clean publish pandoc fingerprint lighthouse
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml plugins/bibcite/pyproject.toml
 	test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: $(STAMP)
 # `make bench BENCH_ARGS=--large` adds 5,000 pages / 2,000 sources (takes many minutes).
 bench: $(STAMP)
 	$(PY) -m tools.bench $(BENCH_ARGS)
+
+# Lighthouse 12 (tools/lighthouse/, npm ci on first use) on six pages of output/, phone and desktop: the scores
+# and what loses points; JSON reports in bench/lighthouse/. Needs Node 18.20+ and /usr/bin/chromium. Not a test.
+lighthouse: html
+	$(PY) -m tools.lighthouse $(LIGHTHOUSE_ARGS)
 
 clean:
 	rm -rf output .output-new-* .output-old-* dist __pycache__ .pytest_cache
