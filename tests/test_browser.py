@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def test_note_opens_and_closes_with_the_keyboard(browser: object, base_url: str)
     page.locator("a.noteref").first.focus()
     page.keyboard.press("Enter")
     assert popover_open(page)
-    assert page.evaluate("() => document.activeElement.textContent") == "Close"
+    assert page.evaluate("() => document.activeElement.id") == "note-pop", "Enter moves into the preview"
     page.keyboard.press("Escape")
     assert not popover_open(page)
     assert page.evaluate("() => document.activeElement.id") == "cite-1a"
@@ -71,6 +72,9 @@ def test_note_opens_with_a_tap(browser: object, base_url: str) -> None:
     assert popover_open(page)
     box = page.locator("#note-pop").bounding_box()
     assert box["y"] + box["height"] <= 844 + 1 and box["width"] >= 380, "a sheet along the bottom of the phone"
+    assert box["height"] <= 0.4 * 844 + 1, "at most 40% of the screen"
+    marker = page.locator("a.noteref").nth(4).bounding_box()
+    assert marker["y"] >= 0 and marker["y"] + marker["height"] <= box["y"], "the marker tapped stays in view above"
     page.locator("#note-pop button").tap()
     assert not popover_open(page)
     assert watch.errors == [] and watch.foreign == []
@@ -145,19 +149,35 @@ def test_axe_finds_no_violations(browser: object, base_url: str, rel: str) -> No
         context.close()
 
 
-@pytest.mark.parametrize("rel", ["index.html", CLAUSE, "sources/index.html", "coverage.html"])
-def test_screenshots_at_phone_and_desktop_sizes(browser: object, base_url: str, rel: str) -> None:
+#: One page of each type, looked at as a reader would (screenshots in test-artifacts/).
+PAGE_TYPES = [
+    "index.html",
+    CLAUSE,
+    "sources/index.html",
+    "sources/plan2025.html",
+    "coverage.html",
+    "timeline.html",
+    "method.html",
+    "corrections.html",
+    "search.html?q=Zaporizhia",
+    "print.html",
+]
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)])
+def test_screenshots_at_phone_and_desktop_sizes(browser: object, base_url: str, width: int, height: int) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    for width, height in ((390, 844), (1280, 800)):
-        context, page, watch = new_page(browser, viewport={"width": width, "height": height})
+    context, page, watch = new_page(browser, viewport={"width": width, "height": height})
+    for rel in PAGE_TYPES:
         page.goto(f"{base_url}/{rel}")
         # nothing wider than the screen: no sideways scrolling on a phone
-        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-        shot = ARTIFACTS / f"{rel.replace('/', '_').removesuffix('.html')}-{width}x{height}.png"
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width, rel
+        name = rel.replace("/", "_").replace("?q=", "-").removesuffix(".html").replace(".html", "")
+        shot = ARTIFACTS / f"{name}-{width}x{height}.png"
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 5000
-        assert watch.errors == [] and watch.foreign == []
-        context.close()
+    assert watch.errors == [] and watch.foreign == []
+    context.close()
 
 
 def test_wide_screens_show_notes_in_the_margin(browser: object, base_url: str) -> None:
@@ -203,3 +223,173 @@ def test_clause_page_budget_and_no_render_blocking_script(real_site: Path) -> No
             assert not href.startswith(("http:", "https:", "//"))
             total += len(gzip.compress((real_site / href).read_bytes(), 9))
         assert total <= 30 * 1024, f"point-{n}.html weighs {total} bytes gzipped with its CSS and JS"
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_preview_shows_the_one_citation_beside_its_marker(browser: object, base_url: str) -> None:
+    context, page, watch = new_page(browser, viewport={"width": 1280, "height": 800})
+    page.goto(f"{base_url}/{CLAUSE}")
+    # a use with a quoted passage: the preview shows that passage, not the whole note
+    marker = page.locator("a.noteref[id='cite-1f']")
+    passage = page.locator("#note-1 .pinpoints a[href='#cite-1f']").evaluate("a => a.parentElement.textContent")
+    quote = passage.split(": ", 1)[1]
+    marker.scroll_into_view_if_needed()
+    marker.hover()
+    page.wait_for_function("() => !!document.querySelector('#note-pop:popover-open')")
+    pop = page.locator("#note-pop")
+    text = pop.inner_text()
+    assert "Note 1f" in text and "Plan text" in text and "Primary document" in text
+    assert quote in text and "All 18 uses of this source" in text
+    assert text.count("\u201c") <= 2, "one use, not the note's other quotes"
+    box, mbox = pop.bounding_box(), marker.bounding_box()
+    assert not boxes_overlap(box, mbox), "never over its marker"
+    gap = min(abs(box["y"] - (mbox["y"] + mbox["height"])), abs(mbox["y"] - (box["y"] + box["height"])))
+    assert gap <= 12, f"anchored beside the marker, {gap} px away"
+    assert page.evaluate(
+        "() => getComputedStyle(document.querySelector('#note-pop'), '::backdrop').backgroundColor"
+    ) in (
+        "rgba(0, 0, 0, 0)",
+        "",
+    ), "not modal: the page is not dimmed"
+    # moving away closes it
+    page.mouse.move(5, 5)
+    page.wait_for_function("() => !document.querySelector('#note-pop:popover-open')")
+    # a click pins it; a click outside closes it
+    marker.click()
+    assert popover_open(page)
+    page.mouse.click(640, 790)
+    assert not popover_open(page)
+    assert watch.errors == [] and watch.foreign == []
+    context.close()
+
+
+def test_keyboard_focus_previews_and_escape_dismisses(browser: object, base_url: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    context, page, watch = new_page(browser, viewport={"width": 1280, "height": 800})
+    page.goto(f"{base_url}/{CLAUSE}")
+    on_marker = "() => document.activeElement.classList.contains('noteref')"
+    for _ in range(60):  # Tab from the top of the page to the first marker
+        page.keyboard.press("Tab")
+        if page.evaluate(on_marker):
+            break
+    assert popover_open(page), "focusing a marker with the keyboard shows its preview"
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.keyboard.press("Escape")
+    assert not popover_open(page)
+    assert page.evaluate(on_marker), "focus stays on the marker"
+    assert watch.errors == [] and watch.foreign == []
+    context.close()
+
+
+def test_markers_are_24_pixel_targets_merged_in_one_bracket(browser: object, base_url: str) -> None:
+    context, page, _ = new_page(browser, viewport={"width": 390, "height": 844})
+    for rel in (CLAUSE, "point-6.html", "timeline.html"):
+        page.goto(f"{base_url}/{rel}")
+        sizes = page.evaluate(
+            "() => [...document.querySelectorAll('a.noteref')].map(a => {"
+            " const r = a.getBoundingClientRect(); return [r.width, r.height]; })"
+        )
+        assert sizes and min(w for w, _ in sizes) >= 24 and min(h for _, h in sizes) >= 24
+        groups = page.evaluate(
+            "() => [...document.querySelectorAll('sup.cite')].map(s => [s.textContent.replace('\u2060', ''),"
+            " [...s.querySelectorAll('a')].map(a => { const r = a.getBoundingClientRect();"
+            " return [r.left, r.right, r.top]; })])"
+        )
+        for text, links in groups:
+            assert text.startswith("[") and text.endswith("]") and ("," not in text or ", " in text)
+            for (_, right, top), (left, _, top2) in itertools.pairwise(links):
+                assert top != top2 or left >= right, f"each number its own target: {text}"
+        # a marker never starts a line: its bracket sits on the line of the word before it
+        starts = page.evaluate(
+            "() => [...document.querySelectorAll('sup.cite')].filter(s => {"
+            " const r = document.createRange(); r.setStart(s.firstChild, 0); r.setEnd(s.firstChild, 2);"
+            " const b = r.getClientRects(); const p = s.previousSibling;"
+            " if (!p || !b.length) return false;"
+            " const q = document.createRange(); q.selectNodeContents(p); const pr = [...q.getClientRects()].pop();"
+            " return pr && b[0].top > pr.bottom - 2; }).length"
+        )
+        assert starts == 0
+    context.close()
+
+
+def test_margin_notes_sit_on_their_line_once_per_source_per_screen(browser: object, base_url: str) -> None:
+    context, page, _ = new_page(browser, viewport={"width": 1280, "height": 800})
+    for rel in (CLAUSE, "point-6.html", "point-9.html", "timeline.html"):
+        page.goto(f"{base_url}/{rel}")
+        rows = page.evaluate(
+            """() => { let above = null; return [...document.querySelectorAll('.sidenote')].map(sn => {
+              const sup = sn.nextElementSibling, line = [...sup.getClientRects()].pop();
+              const r = sn.getBoundingClientRect(), pushed = above !== null && above > line.top - 4;
+              above = r.bottom + parseFloat(getComputedStyle(sn).marginBottom);
+              return {drift: r.top - line.top, pushed, left: r.left}; }); }"""
+        )
+        assert rows
+        assert all(abs(row["drift"]) <= 8 for row in rows if not row["pushed"]), rel
+        assert len({round(row["left"]) for row in rows}) == 1, f"one margin column, also inside boxes: {rel}"
+        closest = page.evaluate(
+            """() => { const last = {}; let min = Infinity;
+              for (const sn of document.querySelectorAll('.sn:not(.sn-short)')) {
+                const n = sn.querySelector('b').textContent, y = sn.getBoundingClientRect().top + scrollY;
+                if (n in last) min = Math.min(min, y - last[n]); last[n] = y; }
+              return min; }"""
+        )
+        assert closest >= 800, f"{rel}: a source named twice {closest} px apart"
+    # marker and margin note light up together
+    page.goto(f"{base_url}/{CLAUSE}")
+    marker = page.locator("a.noteref[id='cite-1f']")
+    marker.scroll_into_view_if_needed()
+    marker.hover()
+    assert page.locator(".sn[data-ref='cite-1f']").evaluate("el => el.classList.contains('hl')")
+    page.mouse.move(5, 5)
+    page.locator(".sn[data-ref='cite-2a']").hover()
+    assert page.locator("#cite-2a").evaluate("el => el.classList.contains('hl')")
+    context.close()
+
+
+def test_on_this_page_contents(browser: object, base_url: str) -> None:
+    context, page, _ = new_page(browser, viewport={"width": 390, "height": 844})
+    page.goto(f"{base_url}/timeline.html")
+    toc = page.locator("details.toc")
+    assert not toc.evaluate("el => el.open"), "collapsed on a phone"
+    assert toc.bounding_box()["y"] < page.locator("main h2").first.bounding_box()["y"]
+    toc.locator("summary").click()
+    link = toc.locator("a").nth(3)
+    target = link.get_attribute("href")
+    link.click()
+    top = page.evaluate(f"() => document.getElementById('{target[1:]}').getBoundingClientRect().top")
+    assert 0 <= top < 200
+    context.close()
+    context, page, _ = new_page(browser, viewport={"width": 1440, "height": 900})
+    page.goto(f"{base_url}/{CLAUSE}")
+    box = page.locator("details.toc nav").bounding_box()
+    text_left = page.locator("main h1").bounding_box()["x"]
+    assert box and box["width"] > 100 and box["x"] + box["width"] <= text_left, "in the left margin"
+    page.mouse.wheel(0, 3000)
+    page.wait_for_timeout(100)
+    assert page.locator("details.toc nav").bounding_box()["y"] >= 0, "stays in view"
+    context.close()
+
+
+def test_long_runs_of_back_links_fold_after_the_source(browser: object, base_url: str) -> None:
+    for js in (True, False):
+        context, page, _ = new_page(browser, js=js, viewport={"width": 390, "height": 844})
+        page.goto(f"{base_url}/{CLAUSE}")
+        note = page.locator("#note-1")
+        summary = note.locator("details.backrefs > summary")
+        assert summary.inner_text().strip() == "\u21a9\ufe0e 18 uses"
+        assert summary.bounding_box()["y"] >= note.locator(".source").bounding_box()["y"], "after the source's name"
+        assert not note.locator("a.backref").first.is_visible()
+        # reached from a marker, the note shows the way back
+        page.goto(f"{base_url}/{CLAUSE}#note-1")
+        assert note.locator("a.backref[href='#cite-1c']").is_visible()
+        context.close()

@@ -49,7 +49,9 @@ def test_notes_are_numbered_in_order_of_first_citation(site: Site) -> None:
 def test_each_note_links_back_to_every_citing_place_with_distinct_labels(site: Site) -> None:
     soup = built(site).soup("one.html")
     backs = {
-        li["id"]: [(a["href"], a.get_text().lstrip("\u21a9\ufe0e")) for a in li.select("a.backref")]
+        # what a reader sees: the label after the arrow (the arrow is hidden from screen readers, which
+        # read "Back to citation 1a" instead)
+        li["id"]: [(a["href"], "".join(a.find_all(string=True, recursive=False))) for a in li.select("a.backref")]
         for li in soup.select("li.note")
     }
     assert backs["note-1"] == [("#cite-1a", "1a"), ("#cite-1b", "1b"), ("#cite-1c", "1c")]
@@ -192,7 +194,7 @@ def test_pandoc_modes_render_as_pandoc_means_them(site: Site) -> None:
     # the word joiner that keeps a marker on its word's line is not a word
     text = " ".join(paragraph.get_text(" ", strip=True).replace("\u2060", " ").split())
     # the family name (or the outlet of an unsigned article) replaces "@key"; the space before it stays
-    assert text.startswith("As Doe 1 says, it leaked. 2")
+    assert text.startswith("As Doe [ 1 ] says, it leaked. [ 2 ]")
     authors = [span.get_text() for span in paragraph.select("span.cite-author")]
     assert authors == ["Doe", "an unidentified source"]  # anon has no author, outlet or title
     assert "@rs " not in text and "@anon" not in text

@@ -64,7 +64,8 @@ def test_index_is_a_plain_script_of_compact_json(site: Path, index: dict) -> Non
     raw = (site / "search-index.js").read_bytes()
     text = raw.decode("utf-8")
     assert "\n" not in text[:-1], "one line: no indentation"
-    assert index["v"] == 1 and set(index) == {"v", "p", "u"}
+    assert index["v"] == 2 and set(index) == {"v", "p", "u"}
+    assert all(len(page) == 3 and all(page) for page in index["p"]), "url, title and name"
     for unit in index["u"]:
         assert set(unit) <= {"p", "u", "l", "x"} and {"p", "u", "x"} <= set(unit)
         assert unit["u"] == index["p"][unit["p"]][0] or unit["u"].startswith(index["p"][unit["p"]][0] + "#")
@@ -73,15 +74,17 @@ def test_index_is_a_plain_script_of_compact_json(site: Path, index: dict) -> Non
 
 
 def test_every_page_is_indexed_with_its_title_and_the_search_page_is_not(site: Path, index: dict) -> None:
-    urls = [url for url, _ in index["p"]]
-    expected = {p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"search.html"}
+    urls = [url for url, _, _ in index["p"]]
+    pages = site.rglob("*.html")  # a page that opts out (search, print edition) carries data-search-exclude
+    expected = {p.relative_to(site).as_posix() for p in pages if "data-search-exclude" not in p.read_text("utf-8")}
+    assert "search.html" not in expected
     assert set(urls) == expected and len(urls) == len(set(urls))
     assert {f"point-{n}.html" for n in range(1, 29)} | {
         "index.html",
         "sources/index.html",
         "sources/plan2025.html",
     } <= expected
-    titles = dict(index["p"])
+    titles = {url: title for url, title, _ in index["p"]}
     assert titles["point-21.html"] == "Point 21: Territory: Crimea, Donbas and the line of contact"
     assert titles["sources/index.html"] == "Sources"
     own = {u["u"] for u in index["u"] if "l" not in u}
@@ -104,12 +107,12 @@ def test_sub_items_deep_link_to_their_own_ids(index: dict) -> None:
     by_url = {u["u"]: u for u in index["u"]}
     for letter in "abcd":
         unit = by_url[f"point-21.html#point-21-{letter}"]
-        assert unit["l"] == f"Point 21 \u00b7 The text ({letter})"
+        assert unit["l"] == f"The text ({letter})"
         assert not unit["x"].startswith(f"{letter}.")
     assert "Zaporizhzhia will be frozen" in by_url["point-21.html#point-21-b"]["x"]
     assert {"point-10.html#point-10-1", "point-10.html#point-10-4", "point-12.html#point-12-f"} <= set(by_url)
     labels = {u["l"] for u in units_of(index, "point-21.html") if "l" in u}
-    assert "Point 21 \u00b7 What the reporting says" in labels
+    assert {"What the reporting says", "In plain words"} <= labels
 
 
 def test_no_notes_citation_markers_or_site_chrome(site: Path, index: dict) -> None:
@@ -150,6 +153,90 @@ def test_search_page_markup(site: Path) -> None:
         assert script.get("type") in (None, "text/javascript")
         assert not script.find_parent("head")
     assert (site / "theme/js/search.js").is_file()
+
+
+def labelled(index: dict) -> list[tuple[str, str]]:
+    """Each result as the search page shows it: its label and its text."""
+    pages = index["p"]
+    out = []
+    for unit in index["u"]:
+        _, title, name = pages[unit["p"]]
+        label = title if "l" not in unit else f"{name} \u203a {unit['l']}" if unit["l"] else name
+        out.append((label, unit["x"]))
+    return out
+
+
+def test_results_name_their_clause_and_section_never_a_citation_key(site: Path, index: dict) -> None:
+    names = {url: name for url, _, name in index["p"]}
+    assert names["point-21.html"] == "Point 21 \u00b7 Territory"
+    assert names["point-4.html"] == "Point 4 \u00b7 A Russia\u2013NATO dialogue"  # no colon: up to the comma
+    assert names["timeline.html"] == "Timeline" and names["method.html"] == "Method"
+    results = labelled(index)
+    labels = {label for label, _ in results}
+    assert "Point 21 \u00b7 Territory \u203a Where reports differ" in labels
+    assert "Point 21 \u00b7 Territory \u203a The text (d)" in labels
+    assert "Timeline \u203a 21 November 2025" in labels  # a dated entry is named by its date
+    keys = [p.stem for p in (site / "sources").glob("*.html") if p.stem != "index"]
+    assert len(keys) >= 6
+    for key in keys:
+        assert names[f"sources/{key}.html"].startswith("Source: ")
+        assert not [label for label in labels if key in label.lower().replace(" ", "")], key
+    assert names["sources/rollingstone2025.html"] == "Source: Rolling Stone"
+    assert len(results) == len(set(results)), "no two results with the same label and text"
+    everything = " ".join(x for _, x in results)
+    for boilerplate in ("Cite this page", "Last reviewed against its sources", "Sources on this page:", "@online{"):
+        assert boilerplate not in everything
+
+
+def test_search_files_fit_in_60_kb_gzipped(site: Path) -> None:
+    """What a search costs to download, as served: the index and both scripts, compressed."""
+    files = ["search-index.js", "theme/js/search.js", "theme/js/highlight.js"]
+    sizes = {name: len(gzip.compress((site / name).read_bytes())) for name in files}
+    assert sum(sizes.values()) <= 60 * 1024, sizes
+    assert sizes["theme/js/highlight.js"] <= 2 * 1024, "the script every page loads stays small"
+
+
+def test_page_names_lead_terms_and_boilerplate(tmp_path: Path) -> None:
+    """The indexer on hand-written pages: names, labels from a leading term, what is left out."""
+    head = '<!DOCTYPE html><html><head><title>{} \u00b7 Site</title></head><body><main id="main">'
+    (tmp_path / "point-4.html").write_text(
+        head.format("Point 4: A dialogue")
+        + '<article id="point-4"><h1><span class="clause-number">Point 4</span> A Russia\u2013NATO dialogue, '
+        'mediated by the US</h1><p>Opening.</p><p class="reviewed">Last reviewed.</p>'
+        '<p class="trust">Sources on this page: X.</p><h2 id="text">The text</h2><p>Same.</p><p>Same.</p>'
+        "<p>A sentence ends.\u2060</p></article>"
+        '<details class="cite-page"><summary>Cite this page</summary><p>@online{x}</p></details></main></body></html>',
+        encoding="utf-8",
+    )
+    (tmp_path / "timeline.html").write_text(
+        head.format("Timeline: what happened") + '<article><h1>Timeline: what happened</h1><h2 id="days">Days</h2><ul>'
+        '<li id="d-1"><strong>21 November 2025</strong> \u2014 The plan.</li>'
+        '<li id="d-2"><strong>Crimea</strong> (sub-item a) would be.</li></ul></article></main></body></html>',
+        encoding="utf-8",
+    )
+    (tmp_path / "src.html").write_text(
+        head.format("Source: A long title")
+        + '<article data-search-label="Source: Rolling Stone"><h1>A long title</h1><p>News report.</p>'
+        "<p><strong>Reliability:</strong> Good.</p></article></main></body></html>",
+        encoding="utf-8",
+    )
+    built = sitesearch.build(tmp_path, site_name="Site")
+    assert built["p"] == [
+        ["point-4.html", "Point 4: A dialogue", "Point 4 \u00b7 A Russia\u2013NATO dialogue"],
+        ["src.html", "Source: A long title", "Source: Rolling Stone"],
+        ["timeline.html", "Timeline: what happened", "Timeline"],
+    ]
+    got = [(u["u"], u.get("l"), u["x"]) for u in built["u"]]
+    assert got == [
+        ("point-4.html", None, "Opening."),
+        ("point-4.html#text", "The text", "Same."),
+        ("point-4.html#text", "The text", "A sentence ends."),
+        ("src.html", None, "News report."),
+        ("src.html", "Reliability", "Reliability: Good."),
+        ("timeline.html", None, ""),
+        ("timeline.html#d-1", "21 November 2025", "21 November 2025 \u2014 The plan."),
+        ("timeline.html#d-2", "Days", "Crimea (sub-item a) would be."),
+    ]
 
 
 def test_two_builds_give_identical_files(site: Path, tmp_path: Path) -> None:
@@ -199,15 +286,15 @@ def test_units_link_to_the_nearest_id(tmp_path: Path) -> None:
         "<html><body><main data-search-exclude><p>Hidden</p></main></body></html>", encoding="utf-8"
     )
     built = sitesearch.build(tmp_path, site_name="Site")
-    assert built["p"] == [["sub/p.html", "A page"]]
+    assert built["p"] == [["sub/p.html", "A page", "A page"]]
     got = [(u["u"], u.get("l"), u["x"]) for u in built["u"]]
     assert got == [
         ("sub/p.html", None, "Opening words."),
-        ("sub/p.html#first", "A page \u00b7 First h\u00e9ading", "Under the first heading."),
-        ("sub/p.html#item-a", "A page \u00b7 First h\u00e9ading (a)", "Own id."),
-        ("sub/p.html#quote", "A page \u00b7 First h\u00e9ading", "In the quote."),
-        ("sub/p.html#part", "A page \u00b7 First h\u00e9ading", "Inside a section."),
-        ("sub/p.html#part", "A page \u00b7 No id", "After a heading without id."),
-        ("sub/p.html#first", "A page \u00b7 No id", "Term Meaning"),
+        ("sub/p.html#first", "First h\u00e9ading", "Under the first heading."),
+        ("sub/p.html#item-a", "First h\u00e9ading (a)", "Own id."),
+        ("sub/p.html#quote", "First h\u00e9ading", "In the quote."),
+        ("sub/p.html#part", "First h\u00e9ading", "Inside a section."),
+        ("sub/p.html#part", "No id", "After a heading without id."),
+        ("sub/p.html#first", "No id", "Term Meaning"),
     ]
     assert sitesearch.render(built) == sitesearch.render(sitesearch.build(tmp_path, site_name="Site"))

@@ -1,4 +1,4 @@
-"""Make the offline archive: the site built for file://, a print edition, a manifest, one zip.
+"""Make the offline archive: the site built for file:// (print edition included), a manifest, one zip.
 
     python tools/archive.py [--out dist]
 
@@ -12,9 +12,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
-import re
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -22,8 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
-
+from explainer.provenance import read as read_provenance
 from tools import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +36,9 @@ Open index.html in a web browser. Everything works from disk with no network:
 the pages, the notes, the coverage table and the search. Links to the outlets'
 own articles need a network connection, as they point to the outlets' sites.
 
-print.html is the print edition: all 28 clauses with their notes in one page,
-ready to print or save as PDF.
+print.html is the print edition (the site's own, linked from every page's footer):
+the introduction and all 28 clauses in one page, each clause's notes short and one
+bibliography at the end, ready to print or save as PDF.
 
 MANIFEST.json lists every file with its size and SHA-256 checksum, the commit of
 the project it was built from, and the build date. To verify a copy:
@@ -56,97 +53,16 @@ Built:  {date}
 """
 
 
-def git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-
-
 def provenance() -> dict[str, Any]:
-    """Commit, whether the tree has uncommitted changes, and the build time from the commit."""
-    commit = git("rev-parse", "HEAD")
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or git("log", "-1", "--format=%ct"))
-    return {
-        "commit": commit,
-        "dirty": dirty,
-        "epoch": epoch,
-        "date": datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z"),
-    }
+    """Commit, whether the tree has uncommitted changes, and the build time from the commit.
 
-
-def print_edition(site: Path) -> str:
-    """All 28 clauses with their notes in one self-contained page (no script, inline style)."""
-    home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
-    css = "".join(sorted(p.read_text(encoding="utf-8") for p in (site / "theme/css").glob("*.css")))
-    doc = BeautifulSoup(
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<title></title><style></style></head><body><main id="main"></main></body></html>',
-        "html.parser",
-    )
-    _found(doc.title).string = f"{_found(home.title).get_text()} \u2014 print edition"
-    _found(doc.style).string = css + PRINT_CSS
-    main = _found(doc.main)
-    # The home page's introduction, with its own notes, minus the list of clauses.
-    intro = _found(home.select_one("article.home"))
-    for element in intro.select(".sidenote, section.section-list, #clauses, #coverage"):
-        element.decompose()
-    for paragraph in intro.find_all("p"):
-        if paragraph.find("a", href=re.compile(r"coverage\.html$")) and len(paragraph.get_text()) < 80:
-            paragraph.decompose()
-    intro.name = "header"
-    main.append(_prefixed(intro, "home"))
-    toc = doc.new_tag("nav", attrs={"aria-label": "Clauses", "class": "print-toc"})
-    toc_list = doc.new_tag("ol")
-    toc.append(toc_list)
-    main.append(toc)
-    pages = sorted(site.glob("point-*.html"), key=lambda p: int(re.findall(r"\d+", p.name)[0]))
-    for page in pages:
-        number = re.findall(r"\d+", page.name)[0]
-        article = _found(BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article.clause"))
-        for element in article.select(".sidenote, nav.prevnext"):
-            element.decompose()
-        article = _prefixed(article, f"p{number}")
-        article["class"] = "clause print-clause"
-        main.append(article)
-        item = doc.new_tag("li")
-        link = doc.new_tag("a", href=f"#p{number}-point-{number}")
-        link.string = " ".join(_found(article.h1).get_text(" ").split())
-        item.append(link)
-        toc_list.append(item)
-    return "<!DOCTYPE html>\n" + str(doc.html) + "\n"
-
-
-PRINT_CSS = """
-.print-clause { break-before: page; border-top: 2px solid var(--line); margin-top: 2rem; }
-.print-toc ol { columns: 2; }
-@media print { .print-toc ol { columns: 2; } }
-"""
-
-
-def _found(element: Tag | None) -> Tag:
-    """*element*, which the site's own templates always write."""
-    assert element is not None, "the built page lacks an element its template writes"
-    return element
-
-
-def _prefixed(element: Tag, prefix: str) -> Tag:
-    """Make ids unique in the one-page edition and point links at the copies in this page."""
-    for tag in [element, *element.find_all(True)]:
-        if tag.get("id"):
-            tag["id"] = f"{prefix}-{tag['id']}"
-        for attr in ("aria-labelledby", "aria-describedby"):
-            if tag.get(attr):
-                tag[attr] = " ".join(f"{prefix}-{v}" for v in str(tag[attr]).split())
-        href = str(tag.get("href") or "")
-        if not href or tag.name != "a":
-            continue
-        if href.startswith("#"):
-            tag["href"] = f"#{prefix}-{href[1:]}"
-        elif m := re.fullmatch(r"(?:\./)?point-(\d+)\.html(?:#(.*))?", href):
-            tag["href"] = f"#p{m.group(1)}-{m.group(2) or 'point-' + m.group(1)}"
-        elif not re.match(r"^[a-z]+:", href):
-            tag["href"] = re.sub(r"^(\./|\.\./)+", "", href)  # a page of the archive, beside print.html
-    return element
+    The same reading as the print edition's colophon (explainer.provenance), so the archive's
+    name, its manifest and the colophon of its print.html agree; an archive needs its commit.
+    """
+    info = read_provenance(ROOT)
+    if not info.commit:
+        raise SystemExit("archive: no commit to name the archive after (is git installed, is this a checkout?)")
+    return {"commit": info.commit, "dirty": info.dirty, "epoch": info.epoch, "date": info.date}
 
 
 def manifest(folder: Path, info: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +98,6 @@ def make(out: Path) -> Path:
         site = Path(tmp) / label
         if build.build(output=str(site), quiet=True) != 0:
             raise SystemExit("archive: the site build failed; nothing was written")
-        (site / "print.html").write_text(print_edition(site), encoding="utf-8")
         title = "The 28-point plan, annotated: offline archive"
         (site / "README.txt").write_text(
             README.format(

@@ -4,7 +4,7 @@ Everything about annotating a document lives here, not in the citation
 plugin: clause pages and sections, the document's own text and the checks
 that clause quotations are verbatim and complete, quotations and copying
 checked against the sources' texts, the corrections log, the coverage
-matrix, JSON-LD, the Atom feed of clause updates and the sitemap. It talks to
+matrix, JSON-LD, the print edition, the Atom feed of clause updates and the sitemap. It talks to
 bibcite only through ``pelican.plugins.bibcite.hooks``.
 """
 
@@ -20,8 +20,10 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from feedgenerator import Atom1Feed
+from markupsafe import Markup
 from pelican import signals
-from pelican.generators import Generator
+from pelican.generators import Generator, PelicanTemplateNotFound
+from pelican.utils import get_relative_path, path_to_url
 
 from pelican.plugins.bibcite import hooks, render
 from pelican.plugins.bibcite.bibliography import Source, format_date
@@ -30,7 +32,7 @@ from pelican.plugins.bibcite.problems import Problem
 from pelican.plugins.bibcite.settings import SettingsError
 from pelican.plugins.bibcite.syntax import LineIndex
 
-from . import clauses, fingerprint, quotes
+from . import clauses, fingerprint, printed, provenance, quotes
 
 #: name -> (default, description)
 DEFAULTS: dict[str, tuple[Any, str]] = {
@@ -73,6 +75,8 @@ QUOTATION_RE = re.compile(r"\u201c[^\u201d]*\u201d|(?<![\w=])\"[^\"\n]*(?:\n(?!\
 #: A locator that names the document's point (and sub-item): "point 21d", "points 16 and 22".
 LOCATOR_TEMPLATE = r"{item}s?\s+[0-9]"
 CLAUSE_FIELDS = ("clause", "section", "related", "reviewed")
+#: Where the print edition is written (a theme without a "print" template has none).
+PRINT_SAVE_AS = "print.html"
 
 
 @dataclass
@@ -615,9 +619,7 @@ def site_check(site: hooks.SitePages) -> list[Problem]:
                 )
             )
     # The home page lists the sections, each under its own id.
-    site.extra_targets.setdefault("index.html", set()).update(
-        name.lower().replace(" ", "-") for name, _, _ in STATE.spec.sections
-    )
+    site.extra_targets.setdefault("index.html", set()).update(section_id(name) for name, _, _ in STATE.spec.sections)
     return problems
 
 
@@ -660,7 +662,7 @@ class LazyJsonLd:
 
 
 class ExplainerGenerator(Generator):
-    """The clause list and coverage matrix for the templates; the feed and sitemap when published."""
+    """The clause list and coverage matrix for the templates; the print edition; the feed and sitemap when published."""
 
     def generate_context(self) -> None:
         pages = [*self.context.get("pages", []), *self.context.get("hidden_pages", [])]
@@ -687,9 +689,68 @@ class ExplainerGenerator(Generator):
         }
 
     def generate_output(self, writer: Any) -> None:
+        self._write_print(writer)
         if self.settings.get("SITEURL", "").startswith(("http://", "https://")):
             self._write_feed(self.context["explainer"]["clause_pages"])
             self._write_sitemap(self.context["explainer"]["sources"])
+
+    def _write_print(self, writer: Any) -> None:
+        """The print edition: the introduction and every clause in one page, their notes short, one
+        bibliography and a colophon, made from the pages in memory (printed.py)."""
+        try:
+            template = self.get_template("print")
+        except PelicanTemplateNotFound:
+            return
+        relative = bool(self.settings.get("RELATIVE_URLS"))
+        # The address the pages' own links start with in a file at the root, as Pelican's writer makes it.
+        siteurl = path_to_url(get_relative_path(PRINT_SAVE_AS)) if relative else self.settings.get("SITEURL", "")
+        address = self.settings.get("SITEURL", "")
+        writer.write_file(
+            PRINT_SAVE_AS,
+            template,
+            self.context,
+            relative_urls=relative,
+            page_name=PRINT_SAVE_AS.removesuffix(".html"),
+            url=PRINT_SAVE_AS,
+            edition={
+                **self._print_parts(siteurl),
+                "address": address if address.startswith(("http://", "https://")) else "",
+            },
+        )
+
+    def _print_parts(self, siteurl: str) -> dict[str, Any]:
+        """The print edition's introduction, sections of clauses, bibliography and provenance."""
+        clause_pages = self.context["explainer"]["clause_pages"]
+        pages = [*self.context.get("pages", []), *self.context.get("hidden_pages", [])]
+        home = next((p for p in pages if p.save_as == "index.html" and hasattr(p, "notes")), None)
+        places = printed.Places(
+            slug=STATE.spec.slug,
+            clauses=frozenset(p.clause for p in clause_pages),
+            sections=frozenset(section_id(name) for name, _, _ in STATE.spec.sections),
+            sources=printed.source_places(STATE.sources),
+            siteurl=siteurl,
+        )
+        intro = None if home is None else _print_part(home, "intro", siteurl, places)
+        parts = {p.clause: _print_part(p, printed.clause_prefix(p.clause), siteurl, places) for p in clause_pages}
+        sections = [
+            printed.Section(
+                name, section_id(name), first, last, tuple(parts[n] for n in range(first, last + 1) if n in parts)
+            )
+            for name, first, last in STATE.spec.sections
+        ]
+        cited = printed.citing(
+            (number, part.prefix, part.page.notes)
+            for number, part in [(0, intro), *sorted(parts.items())]
+            if part is not None
+        )
+        newest = max((int(getattr(p, "modified", p.date).timestamp()) for p in pages), default=0)
+        return {
+            "intro": intro,
+            "sections": sections,
+            "clauses": sorted(parts),
+            "bibliography": _bibliography(cited),
+            "provenance": provenance.read(STATE.root, newest),
+        }
 
     def _write_feed(self, clause_pages: list[Any]) -> None:
         """An Atom feed of clause updates, newest first (absolute URLs, so only when published)."""
@@ -730,6 +791,38 @@ class ExplainerGenerator(Generator):
             lines.append(f"<url><loc>{xml_escape(f'{siteurl}/{url}')}</loc>{lastmod}</url>")
         lines.append("</urlset>")
         (Path(self.output_path) / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def section_id(name: str) -> str:
+    """The id of a section's heading on the home page (and in the print edition)."""
+    return name.lower().replace(" ", "-")
+
+
+def _print_part(page: Any, prefix: str, siteurl: str, places: printed.Places) -> printed.Part:
+    """A page in the print edition: its content and short notes (HTML built from escaped parts).
+
+    The introduction's headings go one level down (under "Introduction"), a clause's two (under its
+    section and its title); the notes' heading is one level below the page's own.
+    """
+    demote = 2 if getattr(page, "clause", None) else 1
+    html = printed.rewrite(page.get_content(siteurl), prefix, places, demote)
+    return printed.Part(page, prefix, Markup(html), Markup(printed.short_notes(page.notes, prefix, 2 + demote)))
+
+
+def _bibliography(cited: dict[str, list[printed.Citing]]) -> list[printed.Entry]:
+    """One entry for each source the edition cites, by the short name its notes give."""
+    sources = sorted((STATE.sources[key] for key in cited), key=lambda s: (s.short_label.lower(), s.key))
+    return [
+        printed.Entry(
+            source,
+            printed.source_id(source.key),
+            Markup(render.describe(source)),
+            Markup(render.badge(source)),
+            tuple(field for function in hooks.REGISTRY.get("note_fields") for field in function(source)),
+            tuple(cited[source.key]),
+        )
+        for source in sources
+    ]
 
 
 def get_generators(pelican: Any) -> type[Generator]:

@@ -4,17 +4,25 @@ The index is JSON wrapped in a plain script, ``window.SEARCH_INDEX = {...};``, s
 page opened from disk (file://) can load it with a ``<script src>``: no fetch, no
 modules. Its shape, with short keys::
 
-    {"v": 1,
-     "p": [[url, title], ...],                          # pages, in natural path order
+    {"v": 2,
+     "p": [[url, title, name], ...],                    # pages, in natural path order
      "u": [{"p": 3, "u": "point-21.html#point-21-b",    # units: page number, url with fragment,
-            "l": "Point 21 · The text (b)",             #   where it is,
+            "l": "The text (b)",                        #   the section where it is,
             "x": "Kherson and Zaporizhzhia will ..."}]} #   and its plain text
+
+A page's *name* is the short form that labels its results: "Point 21 · Territory"
+(the clause number and the first part of its title), "Timeline", or for a source the
+readable name its page declares in ``data-search-label`` ("Source: Rolling Stone"),
+never a citation key. A result reads "name › section": "Point 21 · Territory › The
+text (b)"; a list item that opens with a bold term and a dash ("21 November 2025 —
+...") is labelled by that term instead ("Timeline › 21 November 2025").
 
 A unit without ``"l"`` is the page's own entry: it stands for the page title (its
 label), and its text is the page's opening paragraph, or failing that its meta
 description. Every other unit is one block of text (a paragraph, list item,
 definition list, table row...) linked to the nearest id: its own, the nearest
-preceding heading's, or an enclosing element's, whichever is closest.
+preceding heading's, or an enclosing element's, whichever is closest. ``"l"`` is
+"" for a unit before any heading. No two units of a page share label and text.
 
 URLs are relative to the site root. The output depends only on the HTML, so two
 builds of the same content give byte-identical files.
@@ -32,7 +40,7 @@ from urllib.parse import quote
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PreformattedString, Tag
 
-VERSION = 1
+VERSION = 2
 #: The part of each page that is indexed (the first match), else <body>.
 SCOPE = "main"
 #: Skipped while indexing: site chrome, navigation, notes and citation markers,
@@ -52,6 +60,12 @@ EXCLUDE_CLASSES = frozenset(
         "cited-in",
         "section-list",
         "coverage",
+        # The same lines on every page (when reviewed, corrected, which sources) and its citation.
+        "reviewed",
+        "corrected",
+        "trust",
+        "cite-page",
+        "toc",
     }
 )
 EXCLUDE_ATTRS = ("data-search-ignore",)
@@ -69,6 +83,12 @@ def excluded(tag: Tag) -> bool:
 
 #: A page carrying this attribute anywhere (the search page itself) is left out.
 SKIP_PAGE = "data-search-exclude"
+#: The page's name in result labels, when its title is not it (a source page: "Source: Rolling Stone").
+NAME_ATTR = "data-search-label"
+#: A bold term and a dash opening a list item ("21 November 2025 — ...") labels it, as
+#: does one ending in a colon under no heading ("Reliability: ...").
+LEAD_TAGS = frozenset({"strong", "b"})
+DASHES = ("\u2014", "\u2013 ")
 #: Sub-item markers ("a. ") on clause text: left out of the text, named in the label.
 ITEM_LABEL = "item-label"
 
@@ -111,13 +131,17 @@ BLOCKS = frozenset(
 #: Inline or cell elements whose neighbours need a space between them.
 SPACED = frozenset({"br", "dt", "dd", "td", "th", "hr", "img"})
 MAX_SHORT = 60
+#: A title longer than this is named by its first part, up to a comma.
+MAX_NAME = 40
 WHITESPACE = re.compile(r"\s+")
+#: Invisible characters the HTML may carry (soft hyphen, zero-width space, word joiner, BOM).
+INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 #: The notes section our plugin renders; it contains no nested <section>.
 NOTES_RE = re.compile(r'<section class="notes".*?</section>', re.S)
 
 
 def squash(text: str) -> str:
-    return WHITESPACE.sub(" ", text).strip()
+    return WHITESPACE.sub(" ", INVISIBLE.sub("", text)).strip()
 
 
 def shorten(text: str, limit: int = MAX_SHORT) -> str:
@@ -125,6 +149,16 @@ def shorten(text: str, limit: int = MAX_SHORT) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:\u2014\u2013-")
     return cut + "\u2026"
+
+
+def topic(title: str) -> str:
+    """A title's short form: "Territory" for "Territory: Crimea, Donbas and the line of contact"."""
+    head, colon, _ = title.partition(": ")
+    if colon:
+        return head
+    if len(title) > MAX_NAME and ", " in title:
+        return title.split(", ")[0]
+    return shorten(title)
 
 
 def natural(path: str) -> list[Any]:
@@ -139,14 +173,14 @@ class Unit:
     anchor: str | None = None  # None: not placed yet; "": top of the page
     label: str = ""
     item: str = ""
+    lead: str = ""
 
 
 class Walker:
     """Walks one page's indexed part in document order and cuts it into units."""
 
-    def __init__(self, scope: Tag, short: str) -> None:
+    def __init__(self, scope: Tag) -> None:
         self.scope = scope
-        self.short = short
         h1 = scope.find("h1")
         # Elements enclosing the page title are the page itself, not an anchor within it.
         self.page_level = {id(scope)} | ({id(p) for p in h1.parents} if h1 else set())
@@ -177,6 +211,9 @@ class Walker:
                 self.heading(child)
             elif ITEM_LABEL in (child.get("class") or ()):
                 unit.item = squash(child.get_text()).rstrip(".")
+            elif name in LEAD_TAGS and self.leads(unit, child):
+                unit.lead = squash(child.get_text()).rstrip(":")
+                self.walk(child, unit)
             elif name in BLOCKS:
                 pushed = self.enter(child)
                 inner = Unit(child)
@@ -190,6 +227,16 @@ class Walker:
                 self.walk(child, unit)
                 if name in SPACED:
                     self.add(unit, " ")
+
+    def leads(self, unit: Unit, element: Tag) -> bool:
+        """True for a bold term that opens a block and names it: a list item's term
+        followed by a dash, or under no heading a term ending in a colon ("Reliability:")."""
+        if "".join(unit.parts).strip():
+            return False
+        after = element.next_sibling
+        if unit.element.name == "li" and isinstance(after, NavigableString) and after.lstrip().startswith(DASHES):
+            return True
+        return not self.heading_text and squash(element.get_text()).endswith(":")
 
     def heading(self, element: Tag) -> None:
         if element.name == "h1":
@@ -220,7 +267,7 @@ class Walker:
         else:
             candidates = [c for c in (self.heading_anchor, self.enclosing[-1] if self.enclosing else None) if c]
             unit.anchor = max(candidates)[1] if candidates else ""
-        unit.label = f"{self.short} \u00b7 {self.heading_text}" if self.heading_text else self.short
+        unit.label = self.heading_text
 
 
 def page_title(soup: BeautifulSoup, site_name: str) -> str:
@@ -233,10 +280,25 @@ def page_title(soup: BeautifulSoup, site_name: str) -> str:
     return title
 
 
+def page_name(scope: Tag, title: str) -> str:
+    """The page's name in result labels (see the module's docstring)."""
+    declared = scope.select_one(f"[{NAME_ATTR}]")
+    if declared is not None and squash(str(declared[NAME_ATTR])):
+        return squash(str(declared[NAME_ATTR]))
+    number_tag = scope.select_one("h1 .clause-number")
+    h1 = number_tag.find_parent("h1") if number_tag else None
+    if number_tag is None or h1 is None:
+        return topic(title)
+    number = squash(number_tag.get_text())
+    heading = squash(h1.get_text(" "))
+    rest = heading[len(number) :].strip() if heading.startswith(number) else heading
+    return f"{number} \u00b7 {topic(rest)}" if rest else number
+
+
 def index_page(
     html: str, url: str, number: int, site_name: str, default_description: str, exclude: list[str]
-) -> tuple[str, list[dict[str, Any]]] | None:
-    """The page's title and units, its own entry first; None if the page opts out."""
+) -> tuple[str, str, list[dict[str, Any]]] | None:
+    """The page's title, name and units, its own entry first; None if the page opts out."""
     # Parse only <head> and <main>: the notes list, which is most of a clause page and
     # never indexed, is cut out of the text before the (slow) HTML parser sees it.
     head = html[: html.find("</head>") + 7] if "</head>" in html else ""
@@ -253,15 +315,14 @@ def index_page(
     if exclude:  # extra selectors from the settings
         for element in scope.select(", ".join(exclude)):
             element.decompose()
-    number_tag = scope.select_one("h1 .clause-number")
-    short = squash(number_tag.get_text()) if number_tag else shorten(title)
+    name = page_name(scope, title)
 
     units = []
-    for unit in Walker(scope, short).run():
+    for unit in Walker(scope).run():
         text = squash("".join(unit.parts))
         if not text:
             continue
-        label = unit.label + (f" ({unit.item})" if unit.item else "")
+        label = unit.lead or (unit.label + (f" ({unit.item})" if unit.item else "")).strip()
         target = url + (f"#{quote(unit.anchor, safe='')}" if unit.anchor else "")
         units.append({"p": number, "u": target, "l": label, "x": text})
 
@@ -271,14 +332,14 @@ def index_page(
     else:
         opening = description if description != default_description else ""
     own = {"p": number, "u": url, "x": opening}
-    seen: set[tuple[object, object]] = {(url, opening)}
+    seen: set[tuple[object, object]] = {("", opening)}
     result = [own]
     for entry in units:
-        key = (entry["u"], entry["x"])
+        key = (entry["l"], entry["x"])
         if key not in seen:
             seen.add(key)
             result.append(entry)
-    return title, result
+    return title, name, result
 
 
 def build(
@@ -294,8 +355,8 @@ def build(
         found = index_page(html, url, len(pages), site_name, default_description, exclude or [])
         if found is None:
             continue
-        title, found_units = found
-        pages.append([url, title])
+        title, name, found_units = found
+        pages.append([url, title, name])
         units.extend(found_units)
     return {"v": VERSION, "p": pages, "u": units}
 

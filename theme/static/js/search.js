@@ -3,8 +3,12 @@
    plugins/sitesearch/index.py for its shape), so there is no fetch, no module
    and no network request. Case- and accent-insensitive, and forgiving of the
    spellings of the names in the text (see VARIANTS), of a hyphen inside a word
-   and of digit grouping; every query word must match (the last one as a
-   prefix); page-title hits rank first, then more hits.
+   and of digit grouping; every query word must match: whole, or (the last one,
+   being typed) as the start of a word, or, for a word of 5 letters or more that
+   the site does not use, a word one edit away ("guarantess"). Exact matches
+   rank first, then the words together as typed, then page-title hits, then more
+   hits. A result is labelled by its page's name and section; its link carries
+   the words it matched (?hl=) for highlight.js on the page it opens.
    Page text only ever reaches the page as text nodes, never as HTML. */
 (function () {
   "use strict";
@@ -14,6 +18,8 @@
   var SNIPPET_CHARS = 200;
   var CONTEXT_BEFORE = 60;
   var MAX_WORDS = 12;
+  var MIN_TYPO = 5;   // words this long may be one edit away from a word of the site
+  var MAX_HL = 6;     // words passed on to the page a result opens
 
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-input");
@@ -102,17 +108,72 @@
     return keepMap ? canonical : canonical.text;
   }
 
-  /* One regular expression per query word: at the start of a word, whole
-     unless it is the last word (fold() has already read spelling variants alike). */
+  function escape(word) { return word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  function wordRe(alternatives, whole) {
+    return new RegExp("(^|" + NOT_WORD + ")(" + alternatives.map(escape).join("|") + ")" +
+      (whole ? "(?!" + WORD + ")" : ""), FLAGS);
+  }
+
+  /* True if a and b (a != b) are one edit apart: a letter added, dropped, changed,
+     or two neighbours swapped. */
+  function oneEdit(a, b) {
+    var la = a.length, lb = b.length, i = 0;
+    if (Math.abs(la - lb) > 1) return false;
+    while (i < la && i < lb && a[i] === b[i]) i++;
+    if (la === lb) {
+      return a.slice(i + 1) === b.slice(i + 1) ||
+        (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+    }
+    return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
+
+  /* Words of the site one edit from `word`, if the site does not use `word` itself
+     (nor, for the word being typed, any word starting with it). */
+  function nearWords(word, last) {
+    if (word.length < MIN_TYPO || /[0-9]/.test(word) || vocabulary[word]) return [];
+    var found = [];
+    for (var w in vocabulary) {
+      if (last && w.lastIndexOf(word, 0) === 0) return [];
+      if (oneEdit(word, w)) found.push(w);
+    }
+    return found;
+  }
+
+  /* What the word being typed may become once folded, if it ends in the start of
+     a spelling VARIANTS reads alike: "zaporo" (of Zaporozhye) may be "zaporizh". */
+  function typing(word) {
+    var out = [word];
+    VARIANTS.forEach(function (rule) {
+      for (var k = 1; k < rule[0].length; k++) {
+        if (word.slice(-k) !== rule[0].slice(0, k)) continue;
+        var whole = fold(word.slice(0, -k) + rule[0]);
+        if (out.indexOf(whole) === -1) out.push(whole);
+      }
+    });
+    return out;
+  }
+
+  /* One matcher per query word, with a regular expression per kind of match:
+     the whole word, the start of a word (the last word only), a word one edit
+     away. fold() has already read spelling variants alike. */
   function parse(query) {
     var words = fold(query).split(SPLIT).filter(function (w, i, all) {
       return w && all.indexOf(w) === i;
     }).slice(0, MAX_WORDS);
-    return words.map(function (word, i) {
-      var pattern = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      var end = i === words.length - 1 ? "" : "(?!" + WORD + ")";
-      return new RegExp("(^|" + NOT_WORD + ")(" + pattern + ")" + end, FLAGS);
+    var matchers = words.map(function (word, i) {
+      var last = i === words.length - 1;
+      var near = nearWords(word, last);
+      var exact = wordRe([word], true);
+      var res = [last ? wordRe(typing(word), false) : exact];
+      if (near.length) res.push(wordRe(near, true));
+      return { exact: exact, res: res };
     });
+    // The words together, in order ("21 November"), rank above the same words apart.
+    if (words.length > 1) {
+      matchers.phrase = new RegExp("(^|" + NOT_WORD + ")" + words.map(escape).join(NOT_WORD + "+"), FLAGS);
+    }
+    return matchers;
   }
 
   function hits(re, text) {
@@ -122,19 +183,19 @@
     return n;
   }
 
+  /* Occurrences of a query word in `text` (res[0] finds the exact ones too), and
+     whether one of them is exact. */
+  function tally(matcher, text) {
+    var n = 0;
+    for (var r = 0; r < matcher.res.length; r++) n += hits(matcher.res[r], text);
+    return { n: n, exact: n > 0 && hits(matcher.exact, text) > 0 };
+  }
+
   /* Matched stretches of `text`, as [start, end) in the original string, in order, merged. */
   function ranges(text, matchers) {
     var f = fold(text, true);
     var found = [];
-    matchers.forEach(function (re) {
-      re.lastIndex = 0;
-      var m;
-      while ((m = re.exec(f.text))) {
-        var a = m.index + m[1].length;
-        var b = a + m[2].length;
-        if (b > a) found.push([f.starts[a], f.ends[b - 1]]);
-      }
-    });
+    each(matchers, f.text, function (a, b) { found.push([f.starts[a], f.ends[b - 1]]); });
     found.sort(function (x, y) { return x[0] - y[0] || y[1] - x[1]; });
     var merged = [];
     found.forEach(function (r) {
@@ -163,15 +224,32 @@
     return frag;
   }
 
-  /* Where the shortest stretch of `text` holding a match of every query word begins. */
+  /* Calls found(start, end, wordNumber) for every match of every query word in folded text. */
+  function each(matchers, folded, found) {
+    matchers.forEach(function (matcher, id) {
+      matcher.res.forEach(function (re) {
+        re.lastIndex = 0;
+        var m;
+        while ((m = re.exec(folded))) {
+          var a = m.index + m[1].length;
+          if (m[2].length) found(a, a + m[2].length, id);
+        }
+      });
+    });
+  }
+
+  /* Where the shortest stretch of `text` holding a match of every query word begins:
+     of exact matches if there are, so that the snippet shows them. */
   function closest(text, matchers) {
     var f = fold(text, true);
+    var exact = matchers.map(function (m) { return { res: [m.exact] }; });
+    var best = shortest(f, exact);
+    return best !== null ? best : shortest(f, matchers, true);
+  }
+
+  function shortest(f, matchers, any) {
     var all = [];
-    matchers.forEach(function (re, id) {
-      re.lastIndex = 0;
-      var m;
-      while ((m = re.exec(f.text))) all.push([f.starts[m.index + m[1].length], id]);
-    });
+    each(matchers, f.text, function (a, b, id) { all.push([f.starts[a], id]); });
     all.sort(function (x, y) { return x[0] - y[0]; });
     var count = {}, seen = 0, lo = 0, best = null;
     for (var hi = 0; hi < all.length; hi++) {
@@ -184,7 +262,8 @@
         lo++;
       }
     }
-    return best ? best[0] : (all.length ? all[0][0] : 0);
+    if (best) return best[0];
+    return any ? (all.length ? all[0][0] : 0) : null;
   }
 
   function snippet(text, matchers) {
@@ -213,44 +292,77 @@
   }
 
   var units = null;
+  var vocabulary = Object.create(null);
+  function learn(folded) {
+    folded.split(SPLIT).forEach(function (w) { if (w) vocabulary[w] = true; });
+    return folded;
+  }
+
+  /* A result's label: the page title for a page's own entry, else the page's name
+     and the section: "Point 21 · Territory › Where reports differ". */
   function prepare() {
-    var titles = data.p.map(function (page) { return fold(page[1] || ""); });
+    var titles = data.p.map(function (page) { return learn(fold(page[1] || "")); });
     units = data.u.map(function (u, i) {
-      var page = data.p[u.p] || ["", ""];
+      var page = data.p[u.p] || ["", "", ""];
       var isPage = typeof u.l !== "string";
+      var name = page[2] || page[1] || u.u;
       return {
         order: i,
         url: u.u,
-        title: page[1] || "",
-        label: isPage ? page[1] || u.u : u.l,
+        label: isPage ? page[1] || u.u : (u.l ? name + " \u203a " + u.l : name),
         text: u.x || "",
+        section: isPage ? "" : u.l,
         isPage: isPage,
         fTitle: titles[u.p] || "",
-        fLabel: isPage ? titles[u.p] || "" : fold(u.l),
-        fText: fold(u.x || "")
+        fLabel: isPage ? titles[u.p] || "" : learn(fold(u.l)),
+        fText: learn(fold(u.x || ""))
       };
     });
   }
 
   /* -1 if the unit does not match. Every word must occur in the page title,
-     the unit's label or its text, and at least one in the label or text (a
-     page's own entry has the title as its label). Words in the page title
-     count most, then the page's own entry, then hits in the text, then in the label. */
+     the unit's section or its text, and at least one in the section or text (a
+     page's own entry has the title as its label). Exact words count most, then
+     the words together as typed (in the label, then in the text), then words in
+     the page title, then the page's own entry, then hits in the text, then in
+     the label. */
   function score(unit, matchers) {
+    var exact = 0;
     var titleWords = 0;
     var own = 0;
     var total = 0;
     for (var i = 0; i < matchers.length; i++) {
-      var t = hits(matchers[i], unit.fTitle);
-      var l = hits(matchers[i], unit.fLabel);
-      var x = hits(matchers[i], unit.fText);
-      if (!t && !l && !x) return -1;
-      if (t) titleWords++;
-      own += l + x;
-      total += 2 * x + l;
+      var t = tally(matchers[i], unit.fTitle);
+      var l = tally(matchers[i], unit.fLabel);
+      var x = tally(matchers[i], unit.fText);
+      if (!t.n && !l.n && !x.n) return -1;
+      if (t.exact || l.exact || x.exact) exact++;
+      if (t.n) titleWords++;
+      own += l.n + x.n;
+      total += 2 * x.n + l.n;
     }
     if (!own) return -1;
-    return titleWords * 1000 + (unit.isPage ? 500 : 0) + Math.min(total, 499);
+    var phrase = !matchers.phrase ? 0 :
+      hits(matchers.phrase, unit.fLabel) ? 2 : hits(matchers.phrase, unit.fText) ? 1 : 0;
+    return exact * 100000 + phrase * 10000 + titleWords * 1000 + (unit.isPage ? 500 : 0) + Math.min(total, 499);
+  }
+
+  /* The link to a result, carrying the words it matched in its text and section (?hl=). */
+  function resultHref(unit, matchers) {
+    var seen = [];
+    [unit.text, unit.section].forEach(function (text) {
+      ranges(text, matchers).forEach(function (r) {
+        var word = text.slice(r[0], r[1]).toLowerCase();
+        if (seen.indexOf(word) === -1 && seen.length < MAX_HL) seen.push(word);
+      });
+    });
+    var url = unit.url;
+    if (seen.length) {
+      var hash = url.indexOf("#");
+      var path = hash === -1 ? url : url.slice(0, hash);
+      url = path + "?hl=" + encodeURIComponent(seen.join(" ")) + (hash === -1 ? "" : url.slice(hash));
+    }
+    return href(url);
   }
 
   function href(url) {
@@ -265,6 +377,7 @@
   var more = null;
 
   function search(query) {
+    if (!units) prepare();
     var matchers = parse(query);
     list.textContent = "";
     if (more) { more.remove(); more = null; }
@@ -272,7 +385,6 @@
       count.textContent = "";
       return;
     }
-    if (!units) prepare();
     var matched = [];
     units.forEach(function (unit) {
       var s = score(unit, matchers);
@@ -304,16 +416,9 @@
       var item = document.createElement("li");
       item.className = "search-result";
       var link = document.createElement("a");
-      link.href = href(unit.url);
+      link.href = resultHref(unit, matchers);
       link.appendChild(highlighted(unit.label, ranges(unit.label, matchers), 0, unit.label.length));
       item.appendChild(link);
-      if (!unit.isPage && unit.title && unit.title !== unit.label) {
-        var page = document.createElement("span");
-        page.className = "search-page";
-        page.appendChild(document.createTextNode(" \u2014 "));
-        page.appendChild(highlighted(unit.title, ranges(unit.title, matchers), 0, unit.title.length));
-        item.appendChild(page);
-      }
       if (unit.text) {
         var text = document.createElement("p");
         text.className = "search-snippet";

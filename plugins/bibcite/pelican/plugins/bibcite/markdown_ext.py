@@ -27,6 +27,27 @@ from .settings import Policy
 DIV_OPEN_RE = re.compile(r"^:::+\s*\{\s*\.([A-Za-z][\w-]*)\s*\}\s*$")
 DIV_CLOSE_RE = re.compile(r"^:::+\s*$")
 LIST_MARKER_RE = re.compile(r"^[-*+]\s+")
+#: About a wide screen of text, in characters of Markdown: a source named in the margin less than
+#: this far above is not named again (one name per source per screen).
+SCREEN_CHARS = 4000
+
+
+class MarginNames:
+    """Which sources the margin has named close above a place in the page."""
+
+    def __init__(self) -> None:
+        self.at: dict[int, int] = {}
+
+    def shown(self, offset: int) -> frozenset[int]:
+        return frozenset(number for number, at in self.at.items() if offset - at < SCREEN_CHARS)
+
+    def named(self, marks: tuple[tuple[int, Any], ...], offset: int) -> None:
+        shown = self.shown(offset)
+        for number, _ in marks:
+            if number not in shown:
+                self.at[number] = offset
+
+
 #: Python-Markdown's normalize_whitespace empties lines of spaces only.
 BLANK_LINE_SPACES_RE = re.compile(r"(?<=\n) +\n")
 
@@ -71,6 +92,8 @@ class DocumentResult:
     markers: list[str] = field(default_factory=list)
     #: (line, column) of each citation group, for problems about its marker
     marker_places: list[tuple[int, int]] = field(default_factory=list)
+    #: the page's h2 and h3 headings in order, as (level, id, text): an "On this page" contents
+    toc: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 class BibciteExtension(Extension):
@@ -223,8 +246,10 @@ def plan_citations(text: str, path: str, sources: dict[str, Source], keys: synta
     result.notes = resolved.notes
     spans = []
     last = 0
+    margin = MarginNames()
     for group, marks in zip(groups, resolved.markers, strict=True):
-        html = render.marker(marks, resolved.notes, policy.margin_notes)
+        html = render.marker(marks, resolved.notes, policy.margin_notes, margin.shown(group.start))
+        margin.named(marks, group.start)
         # A space before the bracket belongs to the citation, as in Pandoc (an author-in-text
         # citation is a word of the sentence and keeps its space).
         start = group.start
@@ -385,6 +410,12 @@ class FencedDivProcessor(BlockProcessor):
         self.parser.parseBlocks(element, [b for b in inner if b.strip()])
 
 
+def _plain_text(element: etree.Element) -> str:
+    """A heading's words, without citation tokens or stashed raw HTML."""
+    text = TOKEN_RE.sub("", "".join(element.itertext()))
+    return " ".join(HTML_PLACEHOLDER_RE.sub("", text).split())
+
+
 class AnchorTreeprocessor(Treeprocessor):
     """Stable ids for every paragraph; the tree check; the other plugins' tree hooks."""
 
@@ -399,6 +430,7 @@ class AnchorTreeprocessor(Treeprocessor):
         for child in root:
             if child.tag in ("h2", "h3") and child.get("id"):
                 prefix, count = child.get("id") or prefix, 0
+                self.ext.result.toc.append((int(child.tag[1]), prefix, _plain_text(child)))
             else:
                 count = self._paragraphs(child, prefix, count)
         if not self.ext.active:

@@ -216,6 +216,7 @@ class BibciteReader(MarkdownReader):
             # page and the checks across pages (related clauses, links) see it as make check does.
             metadata["title"] = Path(source_path).stem
         metadata["notes"] = notes = analysis.result.notes
+        metadata["toc"] = tuple(analysis.result.toc)
         metadata["bibcite_data"] = analysis.data
         metadata["bibcite_html"] = html = analysis.html
         if "summary" not in metadata and notes:

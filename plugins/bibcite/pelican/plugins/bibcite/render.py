@@ -53,32 +53,50 @@ def text_fragment(url: str, passage: str) -> str:
     return f"{base}#:~:text={encoded}"
 
 
-#: A marker and its margin note as marker() writes them (the margin note has no nested span).
-MARKER_RE = re.compile(r'<sup class="cite">.*?</sup>(?:<span class="sidenote" aria-hidden="true">.*?</span>)?', re.S)
+#: A marker and its margin note as marker() writes them (the margin note has no nested span; the page
+#: may hold the word joiner as a character reference, see document.compact).
+MARKER_RE = re.compile(
+    r'(?:(?:\u2060|&#8288;)<span class="sidenote" aria-hidden="true">.*?</span>)?<sup class="cite">.*?</sup>', re.S
+)
 
 
-def marker(marks: tuple[tuple[int, Ref], ...], notes: tuple[Note, ...], margin: bool = True) -> str:
-    """The superscript markers for one citation group, and its margin note.
+def marker(
+    marks: tuple[tuple[int, Ref], ...],
+    notes: tuple[Note, ...],
+    margin: bool = True,
+    shown: frozenset[int] = frozenset(),
+) -> str:
+    """The markers for one citation group ("[1, 3, 4]", each number its own link), and its margin note.
 
     The margin note (shown beside the text on wide screens) repeats the
     source's short name, kind and pinpoint; it is hidden from assistive
-    technology because the marker already leads to the full note.
+    technology because the marker already leads to the full note. Sources
+    in *shown* are already named in the margin close above: their entry
+    keeps only its number and pinpoint, or is left out when it has none.
     """
     if not marks:
         return ""
     author = ""
     if marks[0][1].mode == "in-text":  # "@key says": the author's name is a word of the sentence
         author = f'<span class="cite-author">{escape(in_text_name(notes[marks[0][0] - 1].source))}</span>'
-    links = ",".join(
+    links = ", ".join(
         f'<a class="noteref" id="{ref.anchor}" href="#note-{number}" role="doc-noteref" '
         f'aria-label="Note {number}">{number}</a>'
         for number, ref in marks
     )
     # A word joiner first: a marker never starts a line of its own ("ways." then "[1]").
-    if not margin:
-        return f'{author}<sup class="cite">\u2060{links}</sup>'
-    side = "; ".join(_side(number, ref, notes[number - 1].source) for number, ref in marks)
-    return f'{author}<sup class="cite">\u2060{links}</sup><span class="sidenote" aria-hidden="true">{side}</span>'
+    sup = f'<sup class="cite">\u2060[{links}]</sup>'
+    named = set(shown)
+    entries = []
+    for number, ref in marks:
+        entries.append(_side(number, ref, notes[number - 1].source, number in named))
+        named.add(number)
+    side = "".join(entries)
+    if not margin or not side:
+        return author + sup
+    # The margin note before the marker, joined to the word before it: a float starts on the line
+    # where it is met, and after the marker it would drop to the next line when the line breaks there.
+    return f'{author}\u2060<span class="sidenote" aria-hidden="true">{side}</span>{sup}'
 
 
 def in_text_name(source: Source) -> str:
@@ -93,10 +111,16 @@ def in_text_name(source: Source) -> str:
     return source.shortname or source.outlet or source.title or "an unidentified source"
 
 
-def _side(number: int, ref: Ref, source: Source) -> str:
+def _side(number: int, ref: Ref, source: Source, repeat: bool = False) -> str:
+    """One source's entry in a margin note (one line each, linked to its marker by *data-ref*)."""
     pin = pinpoint(ref, source, link=False)
+    if repeat and not pin:
+        return ""
     kind = f' <i class="kind-{escape(source.kind)}">{escape(source.kind_label)}</i>' if source.kind else ""
-    return f"<b>{number}</b> {escape(source.short_label)}{kind}" + (f" — {pin}" if pin else "")
+    name = "" if repeat else f" {escape(source.short_label)}{kind}"
+    rest = f" \u2014 {pin}" if pin and not repeat else (f" {pin}" if pin else "")
+    short = " sn-short" if repeat else ""
+    return f'<small class="sn{short}" data-ref="{ref.anchor}"><b>{number}</b>{name}{rest}</small>'
 
 
 #: TeX's special characters as commands that print them, for literal text inside a BibTeX value.
@@ -201,14 +225,22 @@ def pinpoint(ref: Ref, source: Source, link: bool = True) -> str:
     return ", ".join(bits)
 
 
+#: More uses of one source than this, and its back-links fold under "↩ N uses".
+BACKREFS_OPEN = 3
+
+
 def note_item(note: Note, root: str = "") -> str:
     """One ``<li>`` of the notes list."""
     source = note.source
     backs = " ".join(
-        f'<a class="backref" href="#{ref.anchor}" aria-label="Back to citation {note.number}{ref.label}">'
-        f"\u21a9\ufe0e{note.number}{ref.label if len(note.refs) > 1 else ''}</a>"
+        f'<a class="backref" href="#{ref.anchor}"><span class="visually-hidden">Back to citation </span>'
+        f'<span aria-hidden="true">\u21a9\ufe0e</span>{note.number}{ref.label if len(note.refs) > 1 else ""}</a>'
         for ref in note.refs
     )
+    if len(note.refs) > BACKREFS_OPEN:  # after the source's name, folded: "↩ 26 uses"
+        backrefs = f'<details class="backrefs"><summary>\u21a9\ufe0e {len(note.refs)} uses</summary>{backs}</details>'
+    else:
+        backrefs = f'<span class="backrefs">{backs}</span>'
     pins = [
         f'<li><a href="#{ref.anchor}">{note.number}{ref.label}</a>: {pinpoint(ref, source)}</li>'
         for ref in note.refs
@@ -223,11 +255,11 @@ def note_item(note: Note, root: str = "") -> str:
     # COinS: reference managers (Zotero's connector) offer to save each source of the page.
     openurl = f'<span class="Z3988" title="{escape(coins(source))}"></span>'
     return (
-        f'<li id="{note.anchor}" class="note" data-source="{escape(source.key)}">'
-        f'<span class="backrefs">{backs}</span> {badge(source)} '
-        f'<span class="source">{describe(source)}</span> '
-        f'<a class="about" href="{escape(source_href(source.key, root))}">About this source</a>'
-        f"{pin_list}{extras}{openurl}</li>"
+        f'<li id="{note.anchor}" class="note" data-source="{escape(source.key)}" '
+        f'data-name="{escape(source.short_label)}">'
+        f'{badge(source)} <span class="source">{describe(source)}</span> '
+        f'<a class="about" href="{escape(source_href(source.key, root))}">About this source</a> '
+        f"{backrefs}{pin_list}{extras}{openurl}</li>"
     )
 
 
