@@ -1,19 +1,24 @@
-"""Benchmark: what the citation engine costs on top of plain Pelican (issue 7).
+"""Benchmark: what our citation engine and site cost on top of stock Pelican (issues 7 and 17).
 
-    python tools/bench.py [--large] [--runs N] [--large-runs N] [--sizes small,medium]
+    python -m tools.bench [--large] [--runs N] [--large-runs N] [--sizes small,medium]
     make bench                      # 28 pages / 40 sources and 500 / 400
-    make bench BENCH_ARGS=--large   # adds 5,000 / 2,000 (about 15 minutes)
+    make bench BENCH_ARGS=--large   # adds 5,000 / 2,000 (many minutes)
 
-For each size it generates a synthetic site (tests/bench/generate.py) in three
-variants with the same prose: A, plain Markdown footnotes and no plugin (the
-floor); B, our ``[@key]`` citations and the bibcite plugin; N, the same prose
-without citations, for reference. It builds them alternately (A B N A B N ...),
-one warm-up each, then ``--runs`` measured builds each (``--large-runs`` at
-5,000 pages), every build in a fresh ``python tools/build.py build`` subprocess,
-and reports the median wall time, CPU time, peak memory, output size, the
-ratios B/A and the milliseconds per page. The time ratio is taken pair by
-pair: each round's B over the A built just before it, then the median of
-those ratios, so that a slow spell of a shared machine hits both sides.
+For each size it generates a synthetic site (tools/benchgen.py) in four
+variants with the same prose: S, stock Pelican (its default theme, no plugin
+at all, its default Markdown extensions plus footnotes, ``[^n]`` footnotes), the
+floor; A, the same files with our theme and our plugins minus citations
+(sitesearch); B, our ``[@key]`` citations with bibcite, our theme and
+sitesearch; N, the same prose without citations, built like A, for reference.
+It builds them in turn (S A B N S A B N ...), one warm-up round, then
+``--runs`` measured rounds (``--large-runs`` at 5,000 pages), every build in a
+fresh subprocess: ``python -m pelican -s CONF -o OUT`` (the stock ``pelican``
+command) for S, ``python -m tools.build build`` for the others. It reports the
+median wall time, CPU time, peak memory, output size, the ratios B/S, A/S and
+B/A, the milliseconds per page, and the size of B's search index (raw and
+gzip -9). Each time ratio is taken pair by pair: the two builds of a round
+(seconds apart) one over the other, then the median of those ratios, so that
+a slow spell of a shared machine hits both sides.
 
 It also times ``make check`` when tools/check.py exists, and weighs the real
 site's page types (gzip -9 of the page plus its CSS and JS) and counts their
@@ -57,11 +62,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 BUILD = [sys.executable, "-m", "tools.build"]
+#: Stock Pelican's command line (variant S): the ``pelican`` console script is this module.
+STOCK_BUILD = [sys.executable, "-m", "pelican"]
 TIME = Path("/usr/bin/time")
-#: Targets of issue 7.
+#: Targets of issue 7 (B against A) and issue 17 (B against stock Pelican, S): the same figures.
 MAX_TIME_RATIO = 1.10
 MAX_MEMORY_RATIO = 1.2
 MAX_PER_PAGE_DRIFT = 0.15
+#: The search index B writes (issue 17), gzip -9.
+MAX_INDEX_GZIP = 300 * 1024
+#: What plugins/sitesearch writes at the root of the output (its SITESEARCH_FILE setting's default).
+SEARCH_INDEX = "search-index.js"
 #: Our bibliography loader against bibtexparser's own parse of the same file (issue 12).
 MAX_BIB_RATIO = 1.5
 MAX_CLAUSE_GZIP = 30 * 1024
@@ -99,10 +110,17 @@ def tree_size(folder: Path) -> tuple[int, int, int]:
     return size, disk, files
 
 
-def run_build(conf: Path, output: Path, scratch: Path) -> dict:
-    """One build in a fresh subprocess: wall time, peak RSS, CPU time, exit code and stderr."""
+def run_build(conf: Path, output: Path, scratch: Path, stock: bool = False) -> dict:
+    """One build in a fresh subprocess: wall time, peak RSS, CPU time, exit code and stderr.
+
+    *stock*: the plain ``pelican`` command (``python -m pelican -s CONF -o OUTPUT``, from the
+    site's folder) instead of our ``tools.build``.
+    """
     shutil.rmtree(output, ignore_errors=True)  # deleting the last output is not part of the build
-    build = [*BUILD, "build", "--settings", str(conf), "--output", str(output)]
+    if stock:
+        build = [*STOCK_BUILD, "-s", str(conf), "-o", str(output)]
+    else:
+        build = [*BUILD, "build", "--settings", str(conf), "--output", str(output)]
     report = scratch / "time.txt"
     report.unlink(missing_ok=True)
     if TIME.exists():
@@ -112,9 +130,10 @@ def run_build(conf: Path, output: Path, scratch: Path) -> dict:
         wrapper.write_text(RSS_WRAPPER, encoding="utf-8")
         cmd = [sys.executable, str(wrapper), *build]
     started = time.perf_counter()
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=conf.parent if stock else ROOT, check=False)
     wall = time.perf_counter() - started
-    run = {"wall_s": wall, "returncode": result.returncode, "stderr": result.stderr}
+    # Pelican's own command logs to stdout through rich; ours to stderr.
+    run = {"wall_s": wall, "returncode": result.returncode, "stderr": result.stderr + result.stdout}
     if TIME.exists():
         text = report.read_text(encoding="utf-8", errors="replace")
         fields = dict(re.findall(r"^\s*([^:\n]+):\s*(.*)$", text, re.M))
@@ -132,28 +151,23 @@ def problem_counts(stderr: str) -> tuple[int, int]:
     if m:
         return int(m.group(1)), int(m.group(2))
     lines = stderr.splitlines()
+    # "ERROR: ..." from tools.build, "[08:09:10] ERROR    ..." from Pelican's own rich logging.
+    level = re.compile(r"^\s*(?:\[[\d:. ]+\]\s*)?(ERROR|CRITICAL|WARNING)\b")
+    levels = [m.group(1) if (m := level.match(line)) else "" for line in lines]
     return (
-        sum(": error: " in line or line.startswith(("ERROR", "CRITICAL")) for line in lines),
-        sum(": warning: " in line or line.startswith("WARNING") for line in lines),
+        sum(": error: " in line or lv in ("ERROR", "CRITICAL") for line, lv in zip(lines, levels, strict=True)),
+        sum(": warning: " in line or lv == "WARNING" for line, lv in zip(lines, levels, strict=True)),
     )
 
 
-def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, generator: Any) -> dict[str, Any]:
-    """Generate one size, build A and B alternately, and summarise."""
-    site = work / name
-    shutil.rmtree(site, ignore_errors=True)
-    started = time.perf_counter()
-    confs = generator.generate(site, pages, entries)
-    print(
-        f"[{name}] generated {pages} pages, {entries} entries in {time.perf_counter() - started:.1f} s", file=sys.stderr
-    )
-    load_before = os.getloadavg()[0]
+def build_rounds(name: str, site: Path, confs: dict[str, Path], runs: int, generator: Any) -> dict[str, Any]:
+    """One warm-up round then *runs* measured rounds, each building every variant in turn (S A B N)."""
     samples: dict[str, list[dict]] = {variant: [] for variant in generator.VARIANTS}
     problems = {}
     for round_ in range(runs + 1):
         for variant in generator.VARIANTS:
             out = site / f"out-{variant}"
-            run = run_build(confs[variant], out, site)
+            run = run_build(confs[variant], out, site, stock=variant in generator.STOCK)
             errors, warnings = problem_counts(run["stderr"])
             if run["returncode"] != 0 or errors:
                 sys.stderr.write(run["stderr"])
@@ -173,44 +187,87 @@ def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, gener
             run.update(output_bytes=size, output_disk_bytes=disk, output_files=files)
             del run["stderr"]
             samples[variant].append(run)
+    return {"samples": samples, "problems": problems}
+
+
+def summarise(runs: list[dict], pages: int) -> dict[str, Any]:
+    """Medians (wall, CPU), peak memory and output of one variant's measured builds."""
+    median_wall = statistics.median(r["wall_s"] for r in runs)
+    return {
+        "median_wall_s": median_wall,
+        "min_wall_s": min(r["wall_s"] for r in runs),
+        "median_cpu_s": statistics.median(r["cpu_s"] for r in runs) if runs[0]["cpu_s"] is not None else None,
+        "peak_rss_kb": max(r["peak_rss_kb"] for r in runs),
+        "ms_per_page": 1000 * median_wall / pages,
+        "output_bytes": runs[-1]["output_bytes"],
+        "output_disk_bytes": runs[-1]["output_disk_bytes"],
+        "output_files": runs[-1]["output_files"],
+        "runs": runs,
+    }
+
+
+def pair_ratios(top: dict, bottom: dict, key: str = "wall_s") -> list[float]:
+    """*top* over *bottom* round by round (the two built in the same round, a few seconds apart)."""
+    return [rt[key] / rb[key] for rt, rb in zip(top["runs"], bottom["runs"], strict=True)]
+
+
+def search_index(output: Path) -> dict[str, Any]:
+    """Raw and gzip -9 size of the search index plugins/sitesearch wrote into *output*."""
+    path = output / SEARCH_INDEX
+    if not path.is_file():
+        return {"file": SEARCH_INDEX, "error": "not written"}
+    data = path.read_bytes()
+    return {"file": SEARCH_INDEX, "bytes": len(data), "gzip_bytes": gz(data)}
+
+
+def ratios(result: dict[str, Any], pages: int) -> None:
+    """The ratios between variants, added to *result*: B/S, A/S and B/A pair by pair, memory, output."""
+    s, a, b, n = result["S"], result["A"], result["B"], result["N"]
+    # Each ratio is taken pair by pair (the two builds of one round ran a few seconds apart, so a
+    # slow spell of the machine hits both); the median of those ratios is the figure judged.
+    for label, top, bottom in (("", b, a), ("_B_S", b, s), ("_A_S", a, s)):
+        pairs = pair_ratios(top, bottom)
+        result[f"ratio_time{label}_pairs"] = pairs
+        result[f"ratio_time{label}"] = statistics.median(pairs)
+        result[f"ratio_cpu{label}"] = (
+            statistics.median(pair_ratios(top, bottom, "cpu_s")) if s["median_cpu_s"] else None
+        )
+    result["ratio_time_of_medians"] = b["median_wall_s"] / a["median_wall_s"]
+    result["ratio_time_B_N"] = b["median_wall_s"] / n["median_wall_s"]
+    result["ms_per_page_B_over_N"] = 1000 * (b["median_wall_s"] - n["median_wall_s"]) / pages
+    result["ms_per_page_A_over_N"] = 1000 * (a["median_wall_s"] - n["median_wall_s"]) / pages
+    result["ratio_memory"] = b["peak_rss_kb"] / a["peak_rss_kb"]
+    result["ratio_memory_B_S"] = b["peak_rss_kb"] / s["peak_rss_kb"]
+    result["ratio_output"] = b["output_bytes"] / a["output_bytes"]
+    result["ratio_output_B_S"] = b["output_bytes"] / s["output_bytes"]
+    for variant in ("S", "A", "B"):
+        result[f"ms_per_page_{variant}"] = result[variant]["ms_per_page"]
+
+
+def bench_size(name: str, pages: int, entries: int, runs: int, work: Path, generator: Any) -> dict[str, Any]:
+    """Generate one size, build S, A, B and N alternately, and summarise."""
+    site = work / name
+    shutil.rmtree(site, ignore_errors=True)
+    started = time.perf_counter()
+    confs = generator.generate(site, pages, entries)
+    print(
+        f"[{name}] generated {pages} pages, {entries} entries in {time.perf_counter() - started:.1f} s", file=sys.stderr
+    )
+    load_before = os.getloadavg()[0]
+    built = build_rounds(name, site, confs, runs, generator)
     # Other processes on the machine disturb wall times; say how busy it was.
     result: dict[str, Any] = {
         "pages": pages,
         "entries": entries,
         "runs": runs,
-        "problems": problems,
+        "problems": built["problems"],
         "load_average_1min": [load_before, os.getloadavg()[0]],
     }
-    for variant, runs_ in samples.items():
-        result[variant] = {
-            "median_wall_s": statistics.median(r["wall_s"] for r in runs_),
-            "min_wall_s": min(r["wall_s"] for r in runs_),
-            "median_cpu_s": statistics.median(r["cpu_s"] for r in runs_) if runs_[0]["cpu_s"] is not None else None,
-            "peak_rss_kb": max(r["peak_rss_kb"] for r in runs_),
-            "output_bytes": runs_[-1]["output_bytes"],
-            "output_disk_bytes": runs_[-1]["output_disk_bytes"],
-            "output_files": runs_[-1]["output_files"],
-            "runs": runs_,
-        }
-    a, b, n = result["A"], result["B"], result["N"]
-    # B/A pair by pair (A and B of the same round ran back to back, so a slow spell of the
-    # machine hits both); the median of those ratios is the figure the target is judged on.
-    pairs = [rb["wall_s"] / ra["wall_s"] for ra, rb in zip(a["runs"], b["runs"], strict=True)]
-    result["ratio_time_pairs"] = pairs
-    result["ratio_time"] = statistics.median(pairs)
-    result["ratio_time_of_medians"] = b["median_wall_s"] / a["median_wall_s"]
-    result["ratio_time_B_N"] = b["median_wall_s"] / n["median_wall_s"]
-    result["ms_per_page_B_over_N"] = 1000 * (b["median_wall_s"] - n["median_wall_s"]) / pages
-    result["ms_per_page_A_over_N"] = 1000 * (a["median_wall_s"] - n["median_wall_s"]) / pages
-    result["ratio_cpu"] = (
-        statistics.median(rb["cpu_s"] / ra["cpu_s"] for ra, rb in zip(a["runs"], b["runs"], strict=True))
-        if a["median_cpu_s"]
-        else None
-    )
-    result["ratio_memory"] = b["peak_rss_kb"] / a["peak_rss_kb"]
-    result["ratio_output"] = b["output_bytes"] / a["output_bytes"]
-    result["ms_per_page_A"] = 1000 * a["median_wall_s"] / pages
-    result["ms_per_page_B"] = 1000 * b["median_wall_s"] / pages
+    for variant, runs_ in built["samples"].items():
+        result[variant] = summarise(runs_, pages)
+    ratios(result, pages)
+    # The index of B's last measured build (the same content every time).
+    result["search_index_B"] = search_index(site / "out-B")
     for variant in generator.VARIANTS:
         shutil.rmtree(site / f"out-{variant}", ignore_errors=True)
     return result
@@ -306,7 +363,7 @@ def real_site(scratch: Path) -> dict:
 DEV_CLAUSE = "content/clauses/21-territory.md"
 DEV_EDITS = 5
 #: What a copy of the repository needs for the devserver to build it.
-DEV_COPY = ("content", "citations", "theme", "plugins", "tools", "pelicanconf.py")
+DEV_COPY = ("content", "citations", "fingerprints", "theme", "plugins", "tools", "pelicanconf.py")
 
 
 def devserver_edit(scratch: Path, edits: int = DEV_EDITS) -> dict:
@@ -510,131 +567,149 @@ def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("met" if ok else "MISSED")
 
 
+def row(target: str, value: str, ok: bool | None) -> dict:
+    """One target with its measured figure and verdict."""
+    return {"target": target, "value": value, "ok": ok, "verdict": verdict(ok)}
+
+
+def size_targets(sizes: dict) -> list[dict]:
+    """The synthetic sites' targets: issue 17 (B against stock Pelican, S), then issue 7 (B against A)."""
+    rows = []
+    for against, suffix in (("S", "_B_S"), ("A", "")):
+        for name in ("medium", "large"):
+            s = sizes.get(name)
+            rows.append(
+                row(
+                    f"time B/{against} <= {MAX_TIME_RATIO:.2f} at {name}",
+                    f"{s['ratio_time' + suffix]:.3f}" if s else "not run",
+                    s["ratio_time" + suffix] <= MAX_TIME_RATIO if s else None,
+                )
+            )
+        for name, s in sizes.items():
+            memory = s["ratio_memory" + suffix]
+            rows.append(
+                row(
+                    f"peak memory B/{against} <= {MAX_MEMORY_RATIO:.1f} at {name}",
+                    f"{memory:.3f}",
+                    memory <= MAX_MEMORY_RATIO,
+                )
+            )
+    drift_target = f"B ms/page at large within {MAX_PER_PAGE_DRIFT:.0%} of medium"
+    if "medium" in sizes and "large" in sizes:
+        drift = sizes["large"]["ms_per_page_B"] / sizes["medium"]["ms_per_page_B"] - 1
+        rows.append(row(drift_target, f"{drift:+.1%}", abs(drift) <= MAX_PER_PAGE_DRIFT))
+    else:
+        rows.append(row(drift_target, "not run (make bench BENCH_ARGS=--large)", None))
+    for name, s in sizes.items():
+        index = s["search_index_B"]
+        rows.append(
+            row(
+                f"B's search index <= {MAX_INDEX_GZIP // 1024} KB gzipped at {name}",
+                f"{index['gzip_bytes'] / 1024:.0f} KB" if "gzip_bytes" in index else index["error"],
+                index["gzip_bytes"] <= MAX_INDEX_GZIP if "gzip_bytes" in index else None,
+            )
+        )
+    return rows
+
+
+def site_targets(real: dict) -> list[dict]:
+    """The real site's targets: the devserver's rebuild, the clause page's weight, other hosts."""
+    rows = []
+    dev = real.get("devserver", {})
+    target = "devserver: one clause edited, rebuilt in < 1 s"
+    if "median_latency_s" in dev:
+        value = f"{dev['median_latency_s']:.2f} s median, {dev['max_latency_s']:.2f} s max (save to page on disk)"
+        rows.append(row(target, value, dev["max_latency_s"] < 1.0))
+    else:
+        rows.append(row(target, " ".join(dev.get("error", "not measured").split())[:60], None))
+    clause = real.get("pages", {}).get("clause", {})
+    if "total_gzip" in clause:
+        rows.append(
+            row(
+                "clause page <= 30 KB gzipped (with CSS and JS)",
+                f"{clause['total_gzip'] / 1024:.1f} KB",
+                clause["total_gzip"] <= MAX_CLAUSE_GZIP,
+            )
+        )
+        external = sum(p.get("external_requests", 0) for p in real["pages"].values())
+        rows.append(row("requests to other hosts = 0", str(external), external == 0))
+    else:
+        rows.append(row("clause page <= 30 KB gzipped", "real site not built", None))
+    return rows
+
+
 def targets(sizes: dict, real: dict, bibliography: dict | None = None) -> list[dict]:
     """Each target with the measured figure."""
     rows = []
     if bibliography:
         rows.append(
-            {
-                "target": f"bibliography load <= {MAX_BIB_RATIO:.1f} x bibtexparser's parse (3,000 entries)",
-                "value": f"{bibliography['ratio']:.2f}",
-                "ok": bibliography["ratio"] <= MAX_BIB_RATIO,
-            }
+            row(
+                f"bibliography load <= {MAX_BIB_RATIO:.1f} x bibtexparser's parse (3,000 entries)",
+                f"{bibliography['ratio']:.2f}",
+                bibliography["ratio"] <= MAX_BIB_RATIO,
+            )
         )
-    for name in ("medium", "large"):
-        s = sizes.get(name)
-        rows.append(
-            {
-                "target": f"time B/A <= {MAX_TIME_RATIO:.2f} at {name}",
-                "value": f"{s['ratio_time']:.3f}" if s else "not run",
-                "ok": s["ratio_time"] <= MAX_TIME_RATIO if s else None,
-            }
-        )
-    for name, s in sizes.items():
-        rows.append(
-            {
-                "target": f"peak memory B/A <= {MAX_MEMORY_RATIO:.1f} at {name}",
-                "value": f"{s['ratio_memory']:.3f}",
-                "ok": s["ratio_memory"] <= MAX_MEMORY_RATIO,
-            }
-        )
-    if "medium" in sizes and "large" in sizes:
-        drift = sizes["large"]["ms_per_page_B"] / sizes["medium"]["ms_per_page_B"] - 1
-        rows.append(
-            {
-                "target": f"B ms/page at large within {MAX_PER_PAGE_DRIFT:.0%} of medium",
-                "value": f"{drift:+.1%}",
-                "ok": abs(drift) <= MAX_PER_PAGE_DRIFT,
-            }
-        )
-    else:
-        rows.append(
-            {
-                "target": f"B ms/page at large within {MAX_PER_PAGE_DRIFT:.0%} of medium",
-                "value": "not run (make bench BENCH_ARGS=--large)",
-                "ok": None,
-            }
-        )
-    dev = real.get("devserver", {})
-    if "median_latency_s" in dev:
-        rows.append(
-            {
-                "target": "devserver: one clause edited, rebuilt in < 1 s",
-                "value": f"{dev['median_latency_s']:.2f} s median, {dev['max_latency_s']:.2f} s max "
-                f"(save to page on disk)",
-                "ok": dev["max_latency_s"] < 1.0,
-            }
-        )
-    else:
-        rows.append(
-            {
-                "target": "devserver: one clause edited, rebuilt in < 1 s",
-                "value": dev.get("error", "not measured")[:60],
-                "ok": None,
-            }
-        )
-    clause = real.get("pages", {}).get("clause", {})
-    if "total_gzip" in clause:
-        rows.append(
-            {
-                "target": "clause page <= 30 KB gzipped (with CSS and JS)",
-                "value": f"{clause['total_gzip'] / 1024:.1f} KB",
-                "ok": clause["total_gzip"] <= MAX_CLAUSE_GZIP,
-            }
-        )
-        external = sum(p.get("external_requests", 0) for p in real["pages"].values())
-        rows.append({"target": "requests to other hosts = 0", "value": str(external), "ok": external == 0})
-    else:
-        rows.append({"target": "clause page <= 30 KB gzipped", "value": "real site not built", "ok": None})
-    for row in rows:
-        row["verdict"] = verdict(row["ok"])
-    return rows
+    return rows + size_targets(sizes) + site_targets(real)
 
 
-def table(report: dict) -> str:
-    """The results as a plain-text table."""
-    m = report["machine"]
-    lines = [
-        f"Citation engine benchmark, {report['date']}",
-        f"machine: {m['platform']}; {m['cpu']}; {m['cpu_count']} CPUs; {m['memory']} RAM; Python {m['python']}",
-        f"versions: {', '.join(f'{k} {v}' for k, v in m['packages'].items())}",
-        f"method: median of {'/'.join(str(n) for n in report['runs'].values())} builds per variant and size "
-        "after 1 warm-up, A, B and N alternating, each a fresh "
-        f"`python -m tools.build build`; peak RSS from {m['rss_method']}",
-        "A = plain Markdown footnotes, no plugin (the floor); B = [@key] citations with bibcite;",
-        "times are medians of wall time (perf_counter); B/A time = median of the ratios of each A-B pair",
-        "(one round, back to back), and cpu B/A likewise with user+system time; MB = peak RSS of the build process;",
-        "out = bytes written",
-        "",
-    ]
+def kb(size: int) -> str:
+    return f"{size / 1024:.0f}"
+
+
+def index_text(index: dict) -> str:
+    """B's search index as "raw KB / gzip KB", flagged when over the limit."""
+    if "gzip_bytes" not in index:
+        return index["error"]
+    over = "  > 300 KB gzipped" if index["gzip_bytes"] > MAX_INDEX_GZIP else ""
+    return f"{kb(index['bytes']):>9}{kb(index['gzip_bytes']):>9}{over}"
+
+
+def size_tables(sizes: dict) -> list[str]:
+    """Time, then memory, output and search index, of each size and variant."""
     head = (
-        f"{'size':<8}{'pages':>6}{'bib':>6} | {'A s':>7}{'B s':>7}{'B/A':>6}{'cpu B/A':>8} | "
-        f"{'A MB':>5}{'B MB':>5}{'B/A':>6} | {'A out MB':>9}{'B out MB':>9}{'B/A':>6} | "
-        f"{'A ms/pg':>8}{'B ms/pg':>8}"
+        f"{'size':<8}{'pages':>6}{'bib':>6} | {'S s':>7}{'A s':>7}{'B s':>7} | {'B/S':>6}{'A/S':>6}{'B/A':>6}"
+        f"{'cpu B/S':>8} | {'S ms/pg':>8}{'A ms/pg':>8}{'B ms/pg':>8}"
+    )
+    lines = [head, "-" * len(head)]
+    for name, r in sizes.items():
+        s, a, b = r["S"], r["A"], r["B"]
+        cpu = f"{r['ratio_cpu_B_S']:.2f}" if r["ratio_cpu_B_S"] else "-"
+        lines.append(
+            f"{name:<8}{r['pages']:>6}{r['entries']:>6} | {s['median_wall_s']:>7.2f}{a['median_wall_s']:>7.2f}"
+            f"{b['median_wall_s']:>7.2f} | {r['ratio_time_B_S']:>6.2f}{r['ratio_time_A_S']:>6.2f}"
+            f"{r['ratio_time']:>6.2f}{cpu:>8} | {r['ms_per_page_S']:>8.2f}{r['ms_per_page_A']:>8.2f}"
+            f"{r['ms_per_page_B']:>8.2f}"
+        )
+    for label, key in (("B/S", "ratio_time_B_S_pairs"), ("A/S", "ratio_time_A_S_pairs"), ("B/A", "ratio_time_pairs")):
+        lines.append(
+            f"{label} time of each round: "
+            + "; ".join(f"{name} " + " ".join(f"{x:.2f}" for x in r[key]) for name, r in sizes.items())
+        )
+    lines.append("")
+    head = (
+        f"{'size':<8} | {'S MB':>5}{'A MB':>5}{'B MB':>5}{'B/S':>6}{'B/A':>6} | "
+        f"{'S out MB':>9}{'A out MB':>9}{'B out MB':>9} | {'B index KB':>9}{'gzip KB':>9}"
     )
     lines += [head, "-" * len(head)]
-    for name, s in report["sizes"].items():
-        a, b = s["A"], s["B"]
-        cpu = f"{s['ratio_cpu']:.2f}" if s["ratio_cpu"] else "-"
+    for name, r in sizes.items():
+        s, a, b = r["S"], r["A"], r["B"]
         lines.append(
-            f"{name:<8}{s['pages']:>6}{s['entries']:>6} | {a['median_wall_s']:>7.2f}{b['median_wall_s']:>7.2f}"
-            f"{s['ratio_time']:>6.2f}{cpu:>8} | {a['peak_rss_kb'] / 1024:>5.0f}{b['peak_rss_kb'] / 1024:>5.0f}"
-            f"{s['ratio_memory']:>6.2f} | {a['output_bytes'] / 1e6:>9.1f}{b['output_bytes'] / 1e6:>9.1f}"
-            f"{s['ratio_output']:>6.2f} | {s['ms_per_page_A']:>8.2f}{s['ms_per_page_B']:>8.2f}"
+            f"{name:<8} | {s['peak_rss_kb'] / 1024:>5.0f}{a['peak_rss_kb'] / 1024:>5.0f}{b['peak_rss_kb'] / 1024:>5.0f}"
+            f"{r['ratio_memory_B_S']:>6.2f}{r['ratio_memory']:>6.2f} | {s['output_bytes'] / 1e6:>9.1f}"
+            f"{a['output_bytes'] / 1e6:>9.1f}{b['output_bytes'] / 1e6:>9.1f} | " + index_text(r["search_index_B"])
         )
-    lines.append("(B also writes one page per source and a sources index, which A does not have.)")
-    lines.append(
-        "B/A time of each pair: "
-        + "; ".join(
-            f"{name} " + " ".join(f"{r:.2f}" for r in s["ratio_time_pairs"]) for name, s in report["sizes"].items()
-        )
-    )
-    lines.append("")
-    lines.append("reference, N = the same prose with no citations and no plugin:")
+    lines.append("(B also writes one page per source and a sources index, which S and A do not have;")
+    lines.append(f" the index is {SEARCH_INDEX}, gzip -9 of it beside its size.)")
+    return lines
+
+
+def reference_table(report: dict) -> list[str]:
+    """N, the same prose without citations, and how busy the machine was."""
+    lines = ["reference, N = the same prose with no citations, built like A (our theme, sitesearch):"]
     head = f"{'size':<8}{'N s':>7}{'N MB':>6} | {'B/N':>6}{'B-N ms/pg':>11} | {'A/N':>6}{'A-N ms/pg':>11}"
     lines += [head, "-" * len(head)]
     for name, s in report["sizes"].items():
-        a, b, n = s["A"], s["B"], s["N"]
+        a, n = s["A"], s["N"]
         lines.append(
             f"{name:<8}{n['median_wall_s']:>7.2f}{n['peak_rss_kb'] / 1024:>6.0f} | {s['ratio_time_B_N']:>6.2f}"
             f"{s['ms_per_page_B_over_N']:>11.2f} | {a['median_wall_s'] / n['median_wall_s']:>6.2f}"
@@ -644,15 +719,19 @@ def table(report: dict) -> str:
         f"{name} {s['load_average_1min'][0]:.1f}->{s['load_average_1min'][1]:.1f}"
         for name, s in report["sizes"].items()
     )
+    busy = any(
+        max(s["load_average_1min"]) > 0.5 * (report["machine"]["cpu_count"] or 1) for s in report["sizes"].values()
+    )
     lines.append(
         f"load average (1 min) before->after each size: {loads}"
-        + (
-            "  -- the machine was busy; wall times are noisy, CPU ratios are steadier"
-            if any(max(s["load_average_1min"]) > 0.5 * (m["cpu_count"] or 1) for s in report["sizes"].values())
-            else ""
-        )
+        + ("  -- the machine was busy; wall times are noisy, CPU ratios are steadier" if busy else "")
     )
-    lines.append("")
+    return lines
+
+
+def site_lines(report: dict) -> list[str]:
+    """make check, the real site's build, the devserver and the page weights."""
+    lines = []
     check = report["make_check"]
     lines.append(
         f"make check: {check['wall_s']:.2f} s (exit {check['returncode']}; ran `{check['command']}`)"
@@ -695,10 +774,36 @@ def table(report: dict) -> str:
             f"pauses it); a site citing 12 of them built in {bib['build_wall_s']:.2f} s "
             f"(exit {bib['build_returncode']})"
         )
-    lines.append("")
-    lines.append("targets:")
-    for row in report["targets"]:
-        lines.append(f"  {row['verdict']:<7} {row['target']:<52} {row['value']}")
+    return lines
+
+
+def table(report: dict) -> str:
+    """The results as a plain-text table."""
+    m = report["machine"]
+    lines = [
+        f"Citation engine benchmark, {report['date']}",
+        f"machine: {m['platform']}; {m['cpu']}; {m['cpu_count']} CPUs; {m['memory']} RAM; Python {m['python']}",
+        f"versions: {', '.join(f'{k} {v}' for k, v in m['packages'].items())}",
+        f"method: median of {'/'.join(str(n) for n in report['runs'].values())} builds per variant and size "
+        "after 1 warm-up, S, A, B and N in turn each round, S a fresh `python -m pelican`, the others a fresh "
+        f"`python -m tools.build build`; peak RSS from {m['rss_method']}",
+        "S = stock Pelican: its default theme, no plugin, its default Markdown with footnotes, [^n] footnotes;",
+        "A = the same files with our theme and plugins minus citations (sitesearch);",
+        "B = [@key] citations with bibcite, our theme and sitesearch;",
+        "times are medians of wall time (perf_counter); B/S, A/S and B/A time = median of the ratios of the two",
+        "builds of each round (a few seconds apart), and cpu B/S likewise with user+system time;",
+        "MB = peak RSS of the build process; out = bytes written",
+        "",
+        *size_tables(report["sizes"]),
+        "",
+        *reference_table(report),
+        "",
+        *site_lines(report),
+        "",
+        "targets:",
+    ]
+    for r in report["targets"]:
+        lines.append(f"  {r['verdict']:<7} {r['target']:<52} {r['value']}")
     return "\n".join(lines) + "\n"
 
 

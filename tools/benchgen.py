@@ -1,29 +1,36 @@
 """Deterministic generator of synthetic sites for the citation benchmark (issue 7).
 
-    python tests/bench/generate.py OUTDIR [--pages N --entries M] [--seed S]
-    python tests/bench/generate.py OUTDIR --size small|medium|large
+    python -m tools.benchgen OUTDIR [--pages N --entries M] [--seed S]
+    python -m tools.benchgen OUTDIR --size small|medium|large
 
-Writes the same N pages of about 800 words and 12 citation groups each twice:
+Writes the same N pages of about 800 words and 12 citation groups each in four variants:
 
-- ``OUTDIR/A``: plain Markdown footnotes ``[^n]`` whose text is the formatted
-  reference (outlet, title, byline, date, URL) plus the page's pinpoints:
-  the floor, what Pelican costs with no citation engine at all;
-- ``OUTDIR/B``: the same pages with our ``[@key]`` syntax, built with the
-  bibcite plugin from ``OUTDIR/B/citations/synthetic.bib`` (M @article entries);
-- ``OUTDIR/N``: the same prose with no citations at all and no plugin, for
-  reference (Python-Markdown's footnotes are not free, so A is not quite the
-  floor of Pelican itself).
+- ``OUTDIR/S``: stock Pelican, the floor (issue 17): plain Markdown footnotes
+  ``[^n]`` whose text is the formatted reference (outlet, title, byline, date,
+  URL) plus the page's pinpoints, built by the ``pelican`` command with
+  Pelican's default theme, its default Markdown extensions plus footnotes, and
+  no plugin at all (``PLUGINS = []``: not even the installed namespace ones);
+- ``OUTDIR/A``: the same files as S, built with our theme and our plugins
+  minus citations (sitesearch);
+- ``OUTDIR/B``: the same pages with our ``[@key]`` syntax, built with our theme,
+  the bibcite plugin (from ``OUTDIR/B/citations/synthetic.bib``, M @article
+  entries) and sitesearch;
+- ``OUTDIR/N``: the same prose with no citations at all, built like A, for
+  reference (Python-Markdown's footnotes are not free).
 
-Each variant has its own ``pelicanconf.py`` (same theme, Markdown and URL
-settings as the real site; A and N without plugins, B with bibcite only). Citations
-include repeats of a source on a page, multi-key groups, prefixes, locators and
-quoted pinpoints; every entry is cited at least once when N * 7 >= M.
-The same seed gives byte-identical files.
+Each variant has its own ``pelicanconf.py``. A, B and N share the real site's
+theme, Markdown and URL settings; S shares only the settings that decide how
+much is written (the same pages, as Pelican pages at the same addresses, no
+menu of pages, no index, feeds or taxonomy pages), not the theme, Markdown or
+Jinja settings. Citations include repeats of a source on a page, multi-key
+groups, prefixes, locators and quoted pinpoints; every entry is cited at least
+once when N * 7 >= M. The same seed gives byte-identical files.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import random
 import runpy
 import sys
@@ -33,15 +40,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 #: (pages, entries) of the benchmark's sizes; "large" takes minutes to build.
 SIZES = {"small": (28, 40), "medium": (500, 400), "large": (5000, 2000)}
-#: A: Markdown footnotes; B: our citations with bibcite; N: no citations (reference).
-VARIANTS = ("A", "B", "N")
+#: S: stock Pelican with Markdown footnotes; A: the same with our theme and plugins minus citations;
+#: B: our citations with bibcite; N: no citations (reference). Built in this order, round after round.
+VARIANTS = ("S", "A", "B", "N")
+#: The variants built by the stock ``pelican`` command rather than ``tools.build``.
+STOCK = ("S",)
+#: Our plugins in the synthetic sites (explainer needs the plan's clauses and is left out).
+PLUGINS = {"A": ["sitesearch"], "B": ["pelican.plugins.bibcite", "sitesearch"], "N": ["sitesearch"]}
 KINDS = ("news", "analysis", "opinion", "commentary", "primary", "unverified")
 #: Distinct sources cited by one page (every one at least once, then at random).
 POOL = 7
 GROUPS_PER_PAGE = 12
 PARAGRAPHS = 9
 WORDS_PER_PARAGRAPH = 86
-#: Settings copied from the real pelicanconf.py so both variants render like the real site.
+#: The extension stock S adds to Pelican's default Markdown settings (``extra`` already includes it).
+FOOTNOTES = "markdown.extensions.footnotes"
+#: Settings copied from the real pelicanconf.py so A, B and N render like the real site.
 SHARED_SETTINGS = (
     "AUTHOR",
     "SITENAME",
@@ -76,6 +90,8 @@ SHARED_SETTINGS = (
     "MARKDOWN",
     "JINJA_ENVIRONMENT",
 )
+#: What S takes of those: what decides the pages written and their addresses, not how they look.
+STOCK_EXCLUDED = ("MARKDOWN", "JINJA_ENVIRONMENT")
 
 _VOCABULARY_TEXT = (
     "agreement ceasefire border envoy negotiators draft clause guarantee territory security sanctions "
@@ -359,9 +375,9 @@ def write_pages(root: Path, pages: int, entries: list[Entry], rng: random.Random
                 note += " Pinpoints: " + "; ".join(pins[key]) + "."
             notes.append(note)
         header = f"Title: Synthetic page {p + 1}\nDate: 2025-11-25\n\n"
-        (root / "A" / "content" / "pages" / f"page-{p + 1:05d}.md").write_text(
-            header + "\n\n".join(body_a) + "\n\n" + "\n".join(notes) + "\n", encoding="utf-8"
-        )
+        text_footnotes = header + "\n\n".join(body_a) + "\n\n" + "\n".join(notes) + "\n"
+        for variant in ("S", "A"):
+            (root / variant / "content" / "pages" / f"page-{p + 1:05d}.md").write_text(text_footnotes, encoding="utf-8")
         (root / "B" / "content" / "pages" / f"page-{p + 1:05d}.md").write_text(
             header + "\n\n".join(body_b) + "\n", encoding="utf-8"
         )
@@ -370,24 +386,39 @@ def write_pages(root: Path, pages: int, entries: list[Entry], rng: random.Random
         )
 
 
+def stock_markdown() -> dict:
+    """Pelican's default MARKDOWN setting (codehilite, extra, meta) with the footnotes extension."""
+    from pelican.settings import DEFAULT_CONFIG
+
+    markdown = copy.deepcopy(DEFAULT_CONFIG["MARKDOWN"])
+    markdown["extension_configs"][FOOTNOTES] = {}
+    return markdown
+
+
 def settings_text(variant: str, site: Path) -> str:
     """pelicanconf.py of one variant."""
     real = runpy.run_path(str(REPO / "pelicanconf.py"))
-    lines = [f'"""Benchmark site, variant {variant}: generated by tests/bench/generate.py; do not edit."""', ""]
-    lines += [f"{name} = {real[name]!r}" for name in SHARED_SETTINGS if name in real]
+    stock = variant in STOCK
+    lines = [f'"""Benchmark site, variant {variant}: generated by tools/benchgen.py; do not edit."""', ""]
+    lines += [
+        f"{name} = {real[name]!r}"
+        for name in SHARED_SETTINGS
+        if name in real and not (stock and name in STOCK_EXCLUDED)
+    ]
     lines += [
         f"PATH = {str(site / 'content')!r}",
-        f"THEME = {str(REPO / 'theme')!r}",
         "OUTPUT_PATH = 'output'",
         "ARTICLE_PATHS = []",
         "PAGE_PATHS = ['pages']",
         "DISPLAY_PAGES_ON_MENU = False",
     ]
-    if variant != "B":
-        lines.append("PLUGINS = []")
-    else:
+    if stock:
+        # Pelican's own theme (THEME unset), no plugin at all, its default Markdown plus footnotes.
+        lines += ["PLUGINS = []", f"MARKDOWN = {stock_markdown()!r}"]
+        return "\n".join(lines) + "\n"
+    lines += [f"THEME = {str(REPO / 'theme')!r}", f"PLUGINS = {PLUGINS[variant]!r}"]
+    if variant == "B":
         lines += [
-            "PLUGINS = ['pelican.plugins.bibcite']",
             f"BIBCITE_ROOT = {str(site)!r}",
             "BIBCITE_BIBLIOGRAPHY = ['citations']",
             f"BIBCITE_KINDS = {dict((k, k.capitalize() + ': a kind of source') for k in KINDS)!r}",
