@@ -29,6 +29,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
+
 ROOT = Path(__file__).resolve().parent.parent
 #: What the devserver watches: Pelican's own autoreload misses citations/ and plugins/.
 WATCHED = ("content", "citations", "theme", "plugins", "pelicanconf.py", "publishconf.py")
@@ -56,8 +59,32 @@ def _configure_logging() -> None:
         root.setLevel(logging.WARNING)
 
 
-def build(settings_file: str = "pelicanconf.py", output: str | None = None, quiet: bool = False) -> int:
-    """Build the site atomically; return 0 on success, 1 on failure."""
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory between the devserver's builds.
+
+    Jinja checks each entry against its template's source checksum, so an edited template is
+    compiled again."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+def build(
+    settings_file: str = "pelicanconf.py",
+    output: str | None = None,
+    quiet: bool = False,
+    overrides: dict[str, object] | None = None,
+) -> int:
+    """Build the site atomically; return 0 on success, 1 on failure.
+
+    *overrides* change settings for this build (the devserver's reuse between builds)."""
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -71,7 +98,8 @@ def build(settings_file: str = "pelicanconf.py", output: str | None = None, quie
     def render(staging: Path) -> bool:
         """Run Pelican into *staging*; False (with the reason on stderr) if it fails."""
         try:
-            Pelican(read_settings(str(ROOT / settings_file), override={"OUTPUT_PATH": str(staging)})).run()
+            override = {**(overrides or {}), "OUTPUT_PATH": str(staging)}
+            Pelican(read_settings(str(ROOT / settings_file), override=override)).run()
         except Exception as exc:  # any failure at all must keep the old output
             from pelican.plugins.bibcite.plugin import BuildFailed
 
@@ -373,17 +401,27 @@ def serve(port: int, folder: Path, block: bool = True) -> http.server.ThreadingH
     return server
 
 
+def reuse_between_builds(settings_file: str = "pelicanconf.py") -> dict[str, object]:
+    """Settings for a process that builds again and again: compiled templates and each unchanged
+    page's reading are kept (the output is the same as a fresh build's: tests/test_devserver.py)."""
+    from pelican.settings import read_settings
+
+    jinja = dict(read_settings(str(ROOT / settings_file)).get("JINJA_ENVIRONMENT", {}))
+    return {"BIBCITE_REUSE": True, "JINJA_ENVIRONMENT": {**jinja, "bytecode_cache": TemplateCache()}}
+
+
 def devserver(port: int) -> int:
     """Build, serve, and rebuild on every change; a failed build waits for the next edit."""
     from watchfiles import watch
 
-    build()
+    overrides = reuse_between_builds()
+    build(overrides=overrides)
     serve(port, ROOT / "output", block=False)
     paths = [ROOT / p for p in WATCHED if (ROOT / p).exists()]
     for changes in watch(*paths, watch_filter=lambda _, path: Path(path).suffix in WATCHED_SUFFIXES):
         names = ", ".join(sorted({_rel(Path(p)) for _, p in changes}))
         print(f"changed: {names}", file=sys.stderr)
-        if build() != 0:
+        if build(overrides=overrides) != 0:
             print("waiting for the next edit", file=sys.stderr)
     return 0
 

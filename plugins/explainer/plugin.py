@@ -140,6 +140,16 @@ def setup(start: hooks.Setup) -> list[Problem]:
     return _load_sources(start, merged)
 
 
+def inputs(settings: dict[str, Any], root: Path) -> list[Path]:
+    """What the checks read besides each page: the sources' texts, their fingerprints, the corrections page."""
+    merged = merge(settings)
+    content = Path(os.path.abspath(settings.get("PATH", "content")))
+    name = merged["EXPLAINER_CORRECTIONS"] + ".md"
+    found = [content / folder / name for folder in settings.get("PAGE_PATHS", ["pages"])]
+    found += [root / merged[key] for key in ("EXPLAINER_SOURCE_TEXTS", "EXPLAINER_FINGERPRINTS") if merged[key]]
+    return found
+
+
 def _start_text(merged: dict[str, Any]) -> str:
     """Where the document begins in the text that reproduces it, normalised as the texts are."""
     spec = spec_of(merged)
@@ -834,6 +844,7 @@ def get_generators(pelican: Any) -> type[Generator]:
 def register() -> None:
     """Connect to bibcite's hooks and to Pelican."""
     hooks.setup(setup)
+    hooks.inputs(inputs)
     hooks.page_rules(page_rules)
     hooks.header_check(header_check)
     hooks.tree(tree)

@@ -26,6 +26,7 @@ hook               called with                                            return
 ``site_check``     ``SitePages``: every page and the sources               problems
 ``note_fields``    a ``Source``                                           (class, label, text)s
 ``entry_fields``   nothing                                                BibTeX field names read
+``inputs``         settings and the root folder                           files and folders read
 =================  =====================================================  =======================
 """
 
@@ -210,6 +211,15 @@ def note_fields(
 def entry_fields(function: Callable[[], Iterable[str]]) -> Callable[[], Iterable[str]]:
     """Declare BibTeX fields a plugin reads, so they are not reported as likely typos."""
     return REGISTRY.add("entry_fields", function)
+
+
+def inputs(
+    function: Callable[[dict[str, Any], Path], Iterable[Path]],
+) -> Callable[[dict[str, Any], Path], Iterable[Path]]:
+    """Declare the files and folders a plugin's document checks read besides the page (its source
+    texts, say): a process that builds again (the devserver) reuses a page's reading only while
+    they are unchanged."""
+    return REGISTRY.add("inputs", function)
 
 
 def rules_for(path: str) -> PageRules:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections import defaultdict
@@ -52,6 +53,8 @@ class State:
     #: Pelican's warnings and errors, until absorb() makes them problems
     pelican_records: list[logging.LogRecord] = field(default_factory=list)
     reported: bool = False
+    #: the pages read by the last build, by path and digest, when BIBCITE_REUSE is on
+    reuse: dict[tuple[str, bytes], Any] | None = None
 
     @property
     def root(self) -> Path:
@@ -63,6 +66,48 @@ class State:
 
 
 STATE = State()
+
+
+class Reuse:
+    """What the last build of this process read, kept for the next one (BIBCITE_REUSE, the devserver).
+
+    A build reuses the bibliography and a page's reading (its Analysis: HTML, notes, problems)
+    only while its *token* is the same: a digest of the settings and of every byte of the
+    bibliography and of the inputs the other plugins declare (their source texts, say). A page is
+    found by its path and the digest of its bytes, so an edited page is read again; the rest of
+    the build (templates, source pages, the site checks) runs as in any build.
+    """
+
+    def __init__(self) -> None:
+        self.token = b""
+        self.sources: dict[str, Source] = {}
+        self.problems: list[Problem] = []
+        self.pages: dict[tuple[str, bytes], Any] = {}
+        #: pages the last build reused rather than read
+        self.hits = 0
+
+    @staticmethod
+    def digest(settings: dict[str, Any], root: Path, paths: list[Path]) -> bytes:
+        state = hashlib.sha256()
+        volatile = {"OUTPUT_PATH", "BIBCITE_REUSE"}
+        state.update(repr(sorted((k, repr(v)) for k, v in settings.items() if k not in volatile)).encode())
+        for path in paths:
+            found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+            for item in found:  # never through a link: a link's target is not the repository's
+                state.update(str(item.relative_to(root) if item.is_relative_to(root) else item).encode() + b"\0")
+                state.update(item.read_bytes() if item.is_file() and not item.is_symlink() else b"-")
+        return state.digest()
+
+    def begin(self, token: bytes) -> bool:
+        """Whether the last build's reading still holds; forget it when it does not."""
+        self.hits = 0
+        if token == self.token:
+            return True
+        self.token, self.sources, self.problems, self.pages = token, {}, [], {}
+        return False
+
+
+REUSE = Reuse()
 
 
 class CaptureHandler(logging.Handler):
@@ -145,7 +190,18 @@ def get_generators(pelican: Any) -> type[Generator]:
         # it is told to ignore what was refused, so it never looks behind a link.
         pelican.settings["IGNORE_FILES"] = [*pelican.settings.get("IGNORE_FILES", []), *walked.ignore]
     extra_fields = frozenset(f for function in hooks.REGISTRY.get("entry_fields") for f in function())
-    STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root, rules=rules(settings, extra_fields))
+    STATE.reuse = None
+    if settings["BIBCITE_REUSE"]:
+        read = [root / name for name in settings["BIBCITE_BIBLIOGRAPHY"]]
+        read += [Path(p) for function in hooks.REGISTRY.get("inputs") for p in function(STATE.settings, root)]
+        if REUSE.begin(Reuse.digest(STATE.settings, root, read)):
+            STATE.sources, problems = REUSE.sources, list(REUSE.problems)
+        else:
+            STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root, rules=rules(settings, extra_fields))
+            REUSE.sources, REUSE.problems = STATE.sources, list(problems)
+        STATE.reuse = REUSE.pages
+    else:
+        STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root, rules=rules(settings, extra_fields))
     STATE.collector.extend(problems)
     STATE.context, problems = make_context(
         STATE.sources, pelican.settings["MARKDOWN"], STATE.settings, root, STATE.policy
@@ -190,6 +246,18 @@ class ReadRefused(Exception):
 SITE_METADATA = ("template", "slug", "save_as", "url", "status")
 
 
+def _read(raw: bytes, rel: str) -> Any:
+    """analyse() the page, or reuse the last build's reading of the same bytes (BIBCITE_REUSE)."""
+    if STATE.reuse is None:
+        return analyse(raw, rel, STATE.context)
+    key = (rel, hashlib.sha256(raw).digest())
+    if key in STATE.reuse:
+        REUSE.hits += 1
+        return STATE.reuse[key]
+    STATE.reuse[key] = analysis = analyse(raw, rel, STATE.context)
+    return analysis
+
+
 class BibciteReader(MarkdownReader):
     """Pelican's Markdown reader plus citations, located problems and the other plugins' hooks."""
 
@@ -201,7 +269,7 @@ class BibciteReader(MarkdownReader):
         if refused is not None:  # files.walk() reported it already; never read through a link
             raise ReadRefused(refused.format())
         STATE.context.md_settings = self.settings["MARKDOWN"]
-        analysis = analyse(Path(source_path).read_bytes(), rel, STATE.context)
+        analysis = _read(Path(source_path).read_bytes(), rel)
         STATE.collector.extend(analysis.problems)
         if not analysis.readable:
             raise ReadRefused(analysis.problems[0].format())

@@ -17,6 +17,11 @@ from .header import PAGE_FIELDS
 #: name -> (default, description)
 DEFAULTS: dict[str, tuple[Any, str]] = {
     "BIBCITE_BIBLIOGRAPHY": (["citations"], "BibTeX files or folders of *.bib files, relative to BIBCITE_ROOT"),
+    "BIBCITE_REUSE": (
+        False,
+        "True keeps each page's reading between the builds of one process (the devserver): a page whose "
+        "bytes, bibliography, settings and declared inputs are unchanged is not read again",
+    ),
     "BIBCITE_ROOT": (".", "the folder problem paths are relative to (the repository root)"),
     "BIBCITE_REQUIRED_FIELDS": (
         ["title"],
