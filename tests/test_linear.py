@@ -79,7 +79,7 @@ def page(unit: str, size: int) -> str:
     return "Title: T\nDate: 2026-11-22\n\n" + unit * (size // len(unit))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join))
 def test_doubling_a_pathological_page_at_most_roughly_doubles_the_time(unit: str) -> None:
     small, large = timed(page(unit, SIZE)), timed(page(unit, 2 * SIZE))

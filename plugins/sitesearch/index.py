@@ -1,4 +1,4 @@
-"""Build the search index from the HTML a build has written (pure: no Pelican here).
+"""The search index of a built site (pure: no Pelican here).
 
 The index is JSON wrapped in a plain script, ``window.SEARCH_INDEX = {...};``, so a
 page opened from disk (file://) can load it with a ``<script src>``: no fetch, no
@@ -9,6 +9,10 @@ modules. Its shape, with short keys::
      "u": [{"p": 3, "u": "point-21.html#point-21-b",    # units: page number, url with fragment,
             "l": "The text (b)",                        #   the section where it is,
             "x": "Kherson and Zaporizhzhia will ..."}]} #   and its plain text
+
+A large index is split (see :mod:`sitesearch.shards`): the same ``"v"`` and ``"p"``,
+and in place of ``"u"`` the list of shard files and the words each one holds; the
+units are in the shards, in the same order.
 
 A page's *name* is the short form that labels its results: "Point 21 · Territory"
 (the clause number and the first part of its title), "Timeline", or for a source the
@@ -31,134 +35,16 @@ builds of the same content give byte-identical files.
 from __future__ import annotations
 
 import json
+import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bs4 import BeautifulSoup
-from bs4.element import NavigableString, PreformattedString, Tag
+from .extract import Options, Page, Unit, index_page
 
 VERSION = 2
-#: The part of each page that is indexed (the first match), else <body>.
-SCOPE = "main"
-#: Skipped while indexing: site chrome, navigation, notes and citation markers,
-#: duplicated or decorative text, and lists that only point to other pages.
-#: Checked element by element during the walk (a CSS selector pass over every
-#: page cost more than the rest of the indexing put together).
-EXCLUDE_TAGS = frozenset({"script", "style", "template", "noscript", "form", "button", "nav"})
-EXCLUDE_CLASSES = frozenset(
-    {
-        "site-header",
-        "site-footer",
-        "notes",
-        "cite",
-        "sidenote",
-        "visually-hidden",
-        "related",
-        "cited-in",
-        "section-list",
-        "coverage",
-        # The same lines on every page (when reviewed, corrected, which sources) and its citation.
-        "reviewed",
-        "corrected",
-        "trust",
-        "cite-page",
-        "toc",
-    }
-)
-EXCLUDE_ATTRS = ("data-search-ignore",)
-
-
-def excluded(tag: Tag) -> bool:
-    """True for an element whose text is not indexed."""
-    if tag.name in EXCLUDE_TAGS or tag.get("aria-hidden") == "true":
-        return True
-    classes = tag.get("class")
-    if classes and not EXCLUDE_CLASSES.isdisjoint(classes):
-        return True
-    return any(tag.has_attr(attr) for attr in EXCLUDE_ATTRS)
-
-
-#: A page carrying this attribute anywhere (the search page itself) is left out.
-SKIP_PAGE = "data-search-exclude"
-#: The page's name in result labels, when its title is not it (a source page: "Source: Rolling Stone").
-NAME_ATTR = "data-search-label"
-#: A bold term and a dash opening a list item ("21 November 2025 — ...") labels it, as
-#: does one ending in a colon under no heading ("Reliability: ...").
-LEAD_TAGS = frozenset({"strong", "b"})
-DASHES = ("\u2014", "\u2013 ")
-#: Sub-item markers ("a. ") on clause text: left out of the text, named in the label.
-ITEM_LABEL = "item-label"
-
-HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-BLOCKS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "caption",
-        "details",
-        "dialog",
-        "div",
-        "dl",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "header",
-        "hgroup",
-        "li",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "tfoot",
-        "thead",
-        "tr",
-        "ul",
-    ]
-)
-#: Inline or cell elements whose neighbours need a space between them.
-SPACED = frozenset({"br", "dt", "dd", "td", "th", "hr", "img"})
-MAX_SHORT = 60
-#: A title longer than this is named by its first part, up to a comma.
-MAX_NAME = 40
-WHITESPACE = re.compile(r"\s+")
-#: Invisible characters the HTML may carry (soft hyphen, zero-width space, word joiner, BOM).
-INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
-#: The notes section our plugin renders; it contains no nested <section>.
-NOTES_RE = re.compile(r'<section class="notes".*?</section>', re.S)
-
-
-def squash(text: str) -> str:
-    return WHITESPACE.sub(" ", INVISIBLE.sub("", text)).strip()
-
-
-def shorten(text: str, limit: int = MAX_SHORT) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:\u2014\u2013-")
-    return cut + "\u2026"
-
-
-def topic(title: str) -> str:
-    """A title's short form: "Territory" for "Territory: Crimea, Donbas and the line of contact"."""
-    head, colon, _ = title.partition(": ")
-    if colon:
-        return head
-    if len(title) > MAX_NAME and ", " in title:
-        return title.split(", ")[0]
-    return shorten(title)
 
 
 def natural(path: str) -> list[Any]:
@@ -166,203 +52,106 @@ def natural(path: str) -> list[Any]:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", path) if part]
 
 
-@dataclass
-class Unit:
-    element: Tag
-    parts: list[str] = field(default_factory=list)
-    anchor: str | None = None  # None: not placed yet; "": top of the page
-    label: str = ""
-    item: str = ""
-    lead: str = ""
+#: What identifies one version of a written file: size, modification time, inode.
+Stamp = tuple[int, int, int]
 
 
-class Walker:
-    """Walks one page's indexed part in document order and cuts it into units."""
+def stamp(path: Path) -> Stamp:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
-    def __init__(self, scope: Tag) -> None:
-        self.scope = scope
-        h1 = scope.find("h1")
-        # Elements enclosing the page title are the page itself, not an anchor within it.
-        self.page_level = {id(scope)} | ({id(p) for p in h1.parents} if h1 else set())
-        self.position = 0
-        self.heading_anchor: tuple[int, str] | None = None
-        self.heading_text = ""
-        self.enclosing: list[tuple[int, str]] = []
-        self.units: list[Unit] = []
 
-    def run(self) -> list[Unit]:
-        root = Unit(self.scope)
-        self.units.append(root)
-        self.walk(self.scope, root)
-        return self.units
+class Collector:
+    """The pages of one build, each indexed once, as it is written; only their units are kept.
 
-    def walk(self, element: Tag, unit: Unit) -> None:
-        for child in element.children:
-            if isinstance(child, PreformattedString):  # comments, CDATA, doctype...
-                continue
-            if isinstance(child, NavigableString):
-                self.add(unit, str(child))
-                continue
-            if not isinstance(child, Tag) or excluded(child):
-                continue
-            self.position += 1
-            name = child.name
-            if name in HEADINGS:
-                self.heading(child)
-            elif ITEM_LABEL in (child.get("class") or ()):
-                unit.item = squash(child.get_text()).rstrip(".")
-            elif name in LEAD_TAGS and self.leads(unit, child):
-                unit.lead = squash(child.get_text()).rstrip(":")
-                self.walk(child, unit)
-            elif name in BLOCKS:
-                pushed = self.enter(child)
-                inner = Unit(child)
-                self.units.append(inner)
-                self.walk(child, inner)
-                if pushed:
-                    self.enclosing.pop()
-            else:
-                if name in SPACED:
-                    self.add(unit, " ")
-                self.walk(child, unit)
-                if name in SPACED:
-                    self.add(unit, " ")
+    :meth:`written` indexes a page Pelican has just written (it is still in the page
+    cache). :meth:`pages` then gives every HTML page in the output, in natural path
+    order, as if each had been read at the end: a page that was not announced (a
+    static copy) or was changed since is indexed then.
+    """
 
-    def leads(self, unit: Unit, element: Tag) -> bool:
-        """True for a bold term that opens a block and names it: a list item's term
-        followed by a dash, or under no heading a term ending in a colon ("Reliability:")."""
-        if "".join(unit.parts).strip():
-            return False
-        after = element.next_sibling
-        if unit.element.name == "li" and isinstance(after, NavigableString) and after.lstrip().startswith(DASHES):
-            return True
-        return not self.heading_text and squash(element.get_text()).endswith(":")
+    def __init__(self, output: Path, options: Options | None = None) -> None:
+        self.output = output
+        self.root = os.path.abspath(output)
+        self.options = options or Options()
+        self.excluder = self.options.excluder()
+        self.found: dict[str, tuple[Stamp, Page | None]] = {}
 
-    def heading(self, element: Tag) -> None:
-        if element.name == "h1":
-            self.heading_text, self.heading_anchor = "", None
+    def written(self, path: str | os.PathLike[str]) -> None:
+        """Index the page just written at *path*, if it is an HTML page in the output."""
+        full = os.path.abspath(path)
+        if not full.endswith(".html") or not full.startswith(self.root + os.sep):
             return
-        self.heading_text = squash(element.get_text())
-        if element.get("id"):
-            self.heading_anchor = (self.position, str(element["id"]))
+        self.index(Path(os.path.relpath(full, self.root)).as_posix())
 
-    def enter(self, element: Tag) -> bool:
-        if element.get("id") and id(element) not in self.page_level:
-            self.enclosing.append((self.position, str(element["id"])))
-            return True
-        return False
+    def index(self, rel: str) -> None:
+        path = self.output / rel
+        version = stamp(path)
+        html = path.read_bytes()
+        self.found[rel] = (version, index_page(html, quote(rel, safe="/"), self.options, self.excluder))
 
-    def add(self, unit: Unit, text: str) -> None:
-        if unit.anchor is None:
-            if not text.strip():
-                return
-            self.place(unit)
-        unit.parts.append(text)
-
-    def place(self, unit: Unit) -> None:
-        """Fix the unit's anchor and label from where its first words are."""
-        own = str(unit.element.get("id") or "") if id(unit.element) not in self.page_level else None
-        if own:
-            unit.anchor = own
-        else:
-            candidates = [c for c in (self.heading_anchor, self.enclosing[-1] if self.enclosing else None) if c]
-            unit.anchor = max(candidates)[1] if candidates else ""
-        unit.label = self.heading_text
+    def pages(self) -> list[Page]:
+        """Every indexed page of the output, in natural path order."""
+        on_disk = sorted((p.relative_to(self.output).as_posix() for p in self.output.rglob("*.html")), key=natural)
+        pages = []
+        for rel in on_disk:
+            known = self.found.get(rel)
+            if known is None or known[0] != stamp(self.output / rel):
+                self.index(rel)
+            page = self.found[rel][1]
+            if page is not None:
+                pages.append(page)
+        return pages
 
 
-def page_title(soup: BeautifulSoup, site_name: str) -> str:
-    title = squash(soup.title.get_text()) if soup.title else ""
-    suffix = f" \u00b7 {site_name}"
-    if site_name and title.endswith(suffix):
-        title = title[: -len(suffix)]
-    if not title and (h1 := soup.find("h1")):
-        title = squash(h1.get_text(" "))
-    return title
+def unit_entry(number: int, unit: Unit) -> dict[str, Any]:
+    entry: dict[str, Any] = {"p": number, "u": unit.url, "x": unit.text}
+    if unit.label is not None:
+        entry["l"] = unit.label
+    return entry
 
 
-def page_name(scope: Tag, title: str) -> str:
-    """The page's name in result labels (see the module's docstring)."""
-    declared = scope.select_one(f"[{NAME_ATTR}]")
-    if declared is not None and squash(str(declared[NAME_ATTR])):
-        return squash(str(declared[NAME_ATTR]))
-    number_tag = scope.select_one("h1 .clause-number")
-    h1 = number_tag.find_parent("h1") if number_tag else None
-    if number_tag is None or h1 is None:
-        return topic(title)
-    number = squash(number_tag.get_text())
-    heading = squash(h1.get_text(" "))
-    rest = heading[len(number) :].strip() if heading.startswith(number) else heading
-    return f"{number} \u00b7 {topic(rest)}" if rest else number
-
-
-def index_page(
-    html: str, url: str, number: int, site_name: str, default_description: str, exclude: list[str]
-) -> tuple[str, str, list[dict[str, Any]]] | None:
-    """The page's title, name and units, its own entry first; None if the page opts out."""
-    # Parse only <head> and <main>: the notes list, which is most of a clause page and
-    # never indexed, is cut out of the text before the (slow) HTML parser sees it.
-    head = html[: html.find("</head>") + 7] if "</head>" in html else ""
-    start, end = html.find("<main"), html.rfind("</main>")
-    body = html[start : end + 7] if start != -1 and end != -1 else html
-    body = NOTES_RE.sub("", body)
-    soup = BeautifulSoup(head + "<body>" + body + "</body>", "html.parser")
-    if SKIP_PAGE in html and soup.select_one(f"[{SKIP_PAGE}]"):
-        return None
-    title = page_title(soup, site_name)
-    meta = soup.find("meta", attrs={"name": "description"})
-    description = squash(str(meta.get("content") or "")) if meta else ""
-    scope = soup.find(SCOPE) or soup.body or soup
-    if exclude:  # extra selectors from the settings
-        for element in scope.select(", ".join(exclude)):
-            element.decompose()
-    name = page_name(scope, title)
-
-    units = []
-    for unit in Walker(scope).run():
-        text = squash("".join(unit.parts))
-        if not text:
-            continue
-        label = unit.lead or (unit.label + (f" ({unit.item})" if unit.item else "")).strip()
-        target = url + (f"#{quote(unit.anchor, safe='')}" if unit.anchor else "")
-        units.append({"p": number, "u": target, "l": label, "x": text})
-
-    # The page's own entry: its title, with its opening paragraph if it has one.
-    if units and units[0]["u"] == url:
-        opening = units.pop(0)["x"]
-    else:
-        opening = description if description != default_description else ""
-    own = {"p": number, "u": url, "x": opening}
-    seen: set[tuple[object, object]] = {("", opening)}
-    result = [own]
-    for entry in units:
-        key = (entry["l"], entry["x"])
-        if key not in seen:
-            seen.add(key)
-            result.append(entry)
-    return title, name, result
+def assemble(pages: list[Page]) -> dict[str, Any]:
+    """The index of *pages* (see the module's docstring)."""
+    return {
+        "v": VERSION,
+        "p": [[page.url, page.title, page.name] for page in pages],
+        "u": [unit_entry(number, unit) for number, page in enumerate(pages) for unit in page.units],
+    }
 
 
 def build(
     output: Path, site_name: str = "", default_description: str = "", exclude: list[str] | None = None
 ) -> dict[str, Any]:
     """Index every HTML file under *output*."""
-    files = sorted((p.relative_to(output).as_posix() for p in output.rglob("*.html")), key=natural)
-    pages: list[list[str]] = []
-    units: list[dict[str, Any]] = []
-    for rel in files:
-        html = (output / rel).read_text(encoding="utf-8")
-        url = quote(rel, safe="/")
-        found = index_page(html, url, len(pages), site_name, default_description, exclude or [])
-        if found is None:
-            continue
-        title, name, found_units = found
-        pages.append([url, title, name])
-        units.extend(found_units)
-    return {"v": VERSION, "p": pages, "u": units}
+    options = Options(site_name, default_description, tuple(exclude or ()))
+    return assemble(Collector(output, options).pages())
+
+
+def dumps(data: Any) -> str:
+    """Compact JSON that is also valid JavaScript (U+2028 and U+2029 escaped)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+PREFIX = "window.SEARCH_INDEX = "
+SUFFIX = ";\n"
 
 
 def render(index: dict[str, Any]) -> str:
     """The index as a plain script assigning a global."""
-    text = json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"window.SEARCH_INDEX = {text};\n"
+    return f"{PREFIX}{dumps(index)}{SUFFIX}"
+
+
+def page_units(number: int, page: Page) -> str:
+    """The page's units as they stand in the index's list, without the brackets."""
+    return dumps([unit_entry(number, unit) for unit in page.units])[1:-1]
+
+
+def chunks(pages: list[Page]) -> Iterator[str]:
+    """``render(assemble(pages))`` piece by piece, a page at a time: the whole text is never in memory."""
+    # The keys in the order dumps() sorts them: p, u, v.
+    yield f'{PREFIX}{{"p":{dumps([[page.url, page.title, page.name] for page in pages])},"u":['
+    for number, page in enumerate(pages):
+        yield ("," if number else "") + page_units(number, page)
+    yield f'],"v":{VERSION}}}{SUFFIX}'

@@ -9,6 +9,10 @@
    rank first, then the words together as typed, then page-title hits, then more
    hits. A result is labelled by its page's name and section; its link carries
    the words it matched (?hl=) for highlight.js on the page it opens.
+   A large index comes as a head and shards (plugins/sitesearch/shards.py): the
+   head names every word of the site and the shards that hold it, so a query loads
+   only the shards where all its words can match, each by a plain <script> that
+   calls window.SEARCH_SHARD, and finds what one file would have found.
    Page text only ever reaches the page as text nodes, never as HTML. */
 (function () {
   "use strict";
@@ -29,7 +33,7 @@
   if (!form || !input || !results || !count || !list) return;
 
   var data = window.SEARCH_INDEX;
-  if (!data || !data.p || !data.u) {
+  if (!data || !data.p || !(data.u || (data.s && data.w))) {
     count.textContent = "The search index could not be loaded, so search is not available.";
     return;
   }
@@ -165,9 +169,11 @@
       var last = i === words.length - 1;
       var near = nearWords(word, last);
       var exact = wordRe([word], true);
-      var res = [last ? wordRe(typing(word), false) : exact];
+      var starts = last ? typing(word) : [];
+      var res = [last ? wordRe(starts, false) : exact];
       if (near.length) res.push(wordRe(near, true));
-      return { exact: exact, res: res };
+      // The words of the site it may match: itself (or, being typed, any word it starts) and those near it.
+      return { exact: exact, res: res, whole: last ? near : [word].concat(near), starts: starts };
     });
     // The words together, in order ("21 November"), rank above the same words apart.
     if (words.length > 1) {
@@ -292,33 +298,127 @@
   }
 
   var units = null;
+  var titles = null;
+  /* The words of the site. With one file: word -> true, learnt from the text. With
+     shards: word -> the numbers of the shards where it is in a unit's section or text
+     or in the title of one of their pages, from the head. */
   var vocabulary = Object.create(null);
-  function learn(folded) {
-    folded.split(SPLIT).forEach(function (w) { if (w) vocabulary[w] = true; });
+  var shards = null;
+  function learn(folded, shard) {
+    folded.split(SPLIT).forEach(function (w) {
+      if (!w) return;
+      if (shard === undefined) vocabulary[w] = true;
+      else if (!vocabulary[w]) vocabulary[w] = [shard];
+      else if (vocabulary[w].indexOf(shard) === -1) vocabulary[w] = vocabulary[w].concat([shard]);
+    });
     return folded;
+  }
+
+  /* "0-2,5" -> [0, 1, 2, 5] */
+  function shardList(key) {
+    var out = [];
+    key.split(",").forEach(function (part) {
+      var ends = part.split("-").map(Number);
+      for (var n = ends[0]; n <= ends[ends.length - 1]; n++) out.push(n);
+    });
+    return out;
+  }
+
+  function prepare() {
+    units = [];
+    var pageShard = [];
+    if (data.s) {
+      shards = data.s.map(function (s, n) {
+        for (var p = s[1]; p < (n + 1 < data.s.length ? data.s[n + 1][1] : data.p.length); p++) pageShard[p] = n;
+        return { file: s[0], first: s[2], state: "", callbacks: [] };
+      });
+      Object.keys(data.w).forEach(function (key) {
+        var where = shardList(key);
+        data.w[key].split(" ").forEach(function (w) { if (w) vocabulary[w] = where; });
+      });
+    }
+    titles = data.p.map(function (page, n) { return learn(fold(page[1] || ""), shards ? pageShard[n] : undefined); });
+    if (data.u) add(data.u, 0);
   }
 
   /* A result's label: the page title for a page's own entry, else the page's name
      and the section: "Point 21 · Territory › Where reports differ". */
-  function prepare() {
-    var titles = data.p.map(function (page) { return learn(fold(page[1] || "")); });
-    units = data.u.map(function (u, i) {
+  function add(list, first) {
+    var known = shards ? function (folded) { return folded; } : learn;
+    list.forEach(function (u, i) {
       var page = data.p[u.p] || ["", "", ""];
       var isPage = typeof u.l !== "string";
       var name = page[2] || page[1] || u.u;
-      return {
-        order: i,
+      units.push({
+        order: first + i,
         url: u.u,
         label: isPage ? page[1] || u.u : (u.l ? name + " \u203a " + u.l : name),
         text: u.x || "",
         section: isPage ? "" : u.l,
         isPage: isPage,
         fTitle: titles[u.p] || "",
-        fLabel: isPage ? titles[u.p] || "" : learn(fold(u.l)),
-        fText: learn(fold(u.x || ""))
-      };
+        fLabel: isPage ? titles[u.p] || "" : known(fold(u.l)),
+        fText: known(fold(u.x || ""))
+      });
     });
   }
+
+  /* The shards that may hold a unit matching every query word: for each word, those
+     that hold a word of the site it may match. */
+  function needed(matchers) {
+    var common = null;
+    matchers.forEach(function (m) {
+      var here = Object.create(null);
+      var mark = function (w) { (vocabulary[w] || []).forEach(function (n) { here[n] = true; }); };
+      m.whole.forEach(mark);
+      if (m.starts.length) {
+        for (var w in vocabulary) {
+          for (var k = 0; k < m.starts.length; k++) {
+            if (w.lastIndexOf(m.starts[k], 0) === 0) { mark(w); break; }
+          }
+        }
+      }
+      common = common === null ? here : Object.keys(common).reduce(function (both, n) {
+        if (here[n]) both[n] = true;
+        return both;
+      }, Object.create(null));
+    });
+    return Object.keys(common || {}).map(Number);
+  }
+
+  /* Loads the shards numbered `numbers`, then calls done(ok): a plain <script> each,
+     which works from disk too. A shard that failed to load is tried again next time. */
+  function load(numbers, done) {
+    var waiting = numbers.length;
+    var ok = true;
+    numbers.forEach(function (n) {
+      var shard = shards[n];
+      shard.callbacks.push(function (loaded) {
+        ok = ok && loaded;
+        if (--waiting === 0) done(ok);
+      });
+      if (shard.state === "loading") return;
+      shard.state = "loading";
+      var script = document.createElement("script");
+      var settle = function () {
+        if (shard.state !== "loaded") shard.state = "";
+        var callbacks = shard.callbacks;
+        shard.callbacks = [];
+        callbacks.forEach(function (callback) { callback(shard.state === "loaded"); });
+      };
+      script.onload = settle;
+      script.onerror = settle;
+      script.src = href(shard.file);
+      document.head.appendChild(script);
+    });
+  }
+
+  window.SEARCH_SHARD = function (n, list) {
+    var shard = shards && shards[n];
+    if (!shard || shard.state === "loaded") return;
+    add(list, shard.first);
+    shard.state = "loaded";
+  };
 
   /* -1 if the unit does not match. Every word must occur in the page title,
      the unit's section or its text, and at least one in the section or text (a
@@ -375,10 +475,33 @@
 
   var showAll = false;
   var more = null;
+  var latest = 0;
 
+  /* Shows the results for `query`, once the shards it needs are there (at once with one file). */
   function search(query) {
     if (!units) prepare();
     var matchers = parse(query);
+    var ticket = ++latest;
+    var missing = !shards || !matchers.length ? [] : needed(matchers).filter(function (n) {
+      return shards[n].state !== "loaded";
+    });
+    if (!missing.length) {
+      show(query, matchers);
+      return;
+    }
+    load(missing, function (ok) {
+      if (ticket !== latest) return;  // a later query has been asked meanwhile
+      if (ok) {
+        show(query, matchers);
+        return;
+      }
+      list.textContent = "";
+      if (more) { more.remove(); more = null; }
+      count.textContent = "Part of the search index could not be loaded, so search is not available.";
+    });
+  }
+
+  function show(query, matchers) {
     list.textContent = "";
     if (more) { more.remove(); more = null; }
     if (!matchers.length) {

@@ -1,0 +1,198 @@
+"""Write the index: one file, or when that is too large a head and shards loaded on demand (pure).
+
+An index whose gzip size stays within the limit (SITESEARCH_SHARD_BYTES) is the one
+file :func:`sitesearch.index.render` describes. A larger one is split, page by page
+and in page order, into shards of at most that size each, and the file the search
+page loads becomes a head::
+
+    window.SEARCH_INDEX = {"v": 2,
+      "p": [[url, title, name], ...],                 # every page, as in one file
+      "s": [["search-index-0.0123456789.js", 0, 0],   # each shard: its file, its first
+            ["search-index-1.abcdef0123.js", 180, 4100]],  # page, its first unit
+      "w": {"0-1": "agreement border ...",            # the words of the units' sections and
+            "1": "zaporizhia ..."}};                  # texts, by the shards that hold them
+
+A shard is a plain script too, ``window.SEARCH_SHARD(1, [{unit}, ...]);``, whose
+units are those of the single file, in the same order, numbered from its first unit.
+
+The words are cut as search.js cuts them (:mod:`sitesearch.folding`), so search.js
+knows the whole vocabulary from the head: it reads a word one edit away or a word
+being typed exactly as with one file, then loads only the shards where every query
+word can match (a unit matches a word in its section, its text, or its page's title,
+which search.js reads from "p"). A shard is skipped only when it holds none of the
+words a query word can match, so no result of the single file is ever missed.
+
+A shard's name carries a hash of its content: the published site caches it for a
+year (deploy/nginx), and assethash leaves names of that form alone, so the head,
+which it renames, keeps naming them right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from . import folding
+from .extract import Page
+from .index import PREFIX, SUFFIX, VERSION, chunks, dumps, page_units
+
+#: gzip -9, as the benchmark measures and a server precompresses.
+LEVEL = 9
+#: The gzip header and trailer and the last block, beyond what a sync flush has shown.
+SLACK = 32
+SHARD_CALL = "window.SEARCH_SHARD"
+
+
+class Written(NamedTuple):
+    """What was written."""
+
+    #: the file the search page loads (the whole index, or the head)
+    main: Path
+    #: the shard files, in order (none for a single file)
+    shards: tuple[Path, ...]
+    #: units in the index
+    units: int
+
+
+class Meter:
+    """The gzip size of a stream so far, fed piece by piece."""
+
+    def __init__(self) -> None:
+        self.compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)
+        self.size = 0
+
+    def feed(self, data: bytes) -> int:
+        """Add *data*; the size so far, flushed so that it is exact up to the closing bytes."""
+        self.size += len(self.compressor.compress(data)) + len(self.compressor.flush(zlib.Z_SYNC_FLUSH))
+        return self.size
+
+    def trial(self, data: bytes) -> tuple[Meter, int]:
+        """A copy of this meter with *data* added, and its size; this one is left as it was."""
+        other = Meter.__new__(Meter)
+        other.compressor, other.size = self.compressor.copy(), self.size
+        return other, other.feed(data)
+
+
+def shard_pattern(name: str) -> re.Pattern[str]:
+    stem, dot, suffix = name.rpartition(".")
+    return re.compile(rf"{re.escape(stem)}-\d+\.[0-9a-f]{{10}}\.{re.escape(suffix)}" if dot else r"(?!)")
+
+
+def shard_name(name: str, number: int, data: bytes) -> str:
+    """``search-index-3.0123456789.js``: the number, then a hash of the content."""
+    stem, _, suffix = name.rpartition(".")
+    return f"{stem}-{number}.{hashlib.sha256(data).hexdigest()[:10]}.{suffix}"
+
+
+def write(pages: list[Page], output: Path, name: str, limit: int) -> Written:
+    """Write the index of *pages* as output/name, split into shards if its gzip size exceeds *limit* (0: never)."""
+    for old in output.iterdir():  # shards of an earlier build into the same folder
+        if shard_pattern(name).fullmatch(old.name):
+            old.unlink()
+    target = output / name
+    units = sum(len(page.units) for page in pages)
+    if write_single(pages, target, limit):
+        return Written(target, (), units)
+    return write_sharded(pages, output, name, limit)
+
+
+def write_single(pages: list[Page], target: Path, limit: int) -> bool:
+    """Write the whole index in one file; False, leaving it unfinished, as soon as it is over *limit*."""
+    meter = Meter()
+    with target.open("wb") as stream:
+        for chunk in chunks(pages):
+            data = chunk.encode("utf-8")
+            stream.write(data)
+            if limit and meter.feed(data) + SLACK > limit:
+                return False
+    return True
+
+
+class Shard(NamedTuple):
+    """One shard, written."""
+
+    #: its file name
+    name: str
+    #: the number of its first page
+    first_page: int
+    #: the number of its first unit
+    first_unit: int
+    #: the words of its units (and the titles of its pages are in the head)
+    words: frozenset[str]
+
+
+def split(pages: list[Page], limit: int) -> Iterator[tuple[int, int, bytes]]:
+    """The shards: (first page, the page after its last, its file's content), each within
+    *limit* gzipped if it can be (a page larger than that on its own is a shard on its own)."""
+    first = number = 0
+    while first < len(pages):
+        pieces = [f"{SHARD_CALL}({number},[".encode()]
+        meter = Meter()
+        meter.feed(pieces[0])
+        end = first
+        while end < len(pages):
+            piece = (b"," if end > first else b"") + page_units(end, pages[end]).encode("utf-8")
+            trial, size = meter.trial(piece)
+            if end > first and size + SLACK > limit:
+                break
+            meter = trial
+            pieces.append(piece)
+            end += 1
+        pieces.append(b"]);\n")
+        yield first, end, b"".join(pieces)
+        first, number = end, number + 1
+
+
+def write_sharded(pages: list[Page], output: Path, name: str, limit: int) -> Written:
+    """Write the shards, then the head that names them (see the module's docstring)."""
+    shards: list[Shard] = []
+    paths: list[Path] = []
+    unit = 0
+    for number, (first, end, data) in enumerate(split(pages, limit)):
+        path = output / shard_name(name, number, data)
+        path.write_bytes(data)
+        paths.append(path)
+        part = pages[first:end]
+        words = folding.words(text for page in part for u in page.units for text in (u.label or "", u.text))
+        shards.append(Shard(path.name, first, unit, frozenset(words)))
+        unit += sum(len(page.units) for page in part)
+    head = {
+        "v": VERSION,
+        "p": [[page.url, page.title, page.name] for page in pages],
+        "s": [[shard.name, shard.first_page, shard.first_unit] for shard in shards],
+        "w": vocabulary(shard.words for shard in shards),
+    }
+    target = output / name
+    target.write_text(PREFIX + dumps(head) + SUFFIX, encoding="utf-8")
+    return Written(target, tuple(paths), unit)
+
+
+def vocabulary(per_shard: Iterable[frozenset[str]]) -> dict[str, str]:
+    """Words grouped by the shards that hold them: {"0-2,5": "word word ..."}, words sorted."""
+    where: dict[str, list[int]] = defaultdict(list)
+    for number, words in enumerate(per_shard):
+        for word in words:
+            where[word].append(number)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for word, numbers in where.items():
+        groups[ranges(numbers)].append(word)
+    return {key: " ".join(sorted(words)) for key, words in groups.items()}
+
+
+def ranges(numbers: list[int]) -> str:
+    """[0, 1, 2, 5] as "0-2,5"."""
+    parts: list[str] = []
+    start = previous = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == previous + 1:
+            previous = n
+            continue
+        parts.append(f"{start}-{previous}" if previous > start else str(start))
+        if n is not None:
+            start = previous = n
+    return ",".join(parts)
