@@ -8,7 +8,6 @@ Not used by the build.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,35 +17,31 @@ from urllib.parse import quote
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PreformattedString, Tag
 
-VERSION = 2
-#: The part of each page that is indexed (the first match), else <body>.
-SCOPE = "main"
-#: Skipped while indexing: site chrome, navigation, notes and citation markers,
-#: duplicated or decorative text, and lists that only point to other pages.
-#: Checked element by element during the walk (a CSS selector pass over every
-#: page cost more than the rest of the indexing put together).
-EXCLUDE_TAGS = frozenset({"script", "style", "template", "noscript", "form", "button", "nav"})
-EXCLUDE_CLASSES = frozenset(
-    {
-        "site-header",
-        "site-footer",
-        "notes",
-        "cite",
-        "sidenote",
-        "visually-hidden",
-        "related",
-        "cited-in",
-        "section-list",
-        "coverage",
-        # The same lines on every page (when reviewed, corrected, which sources) and its citation.
-        "reviewed",
-        "corrected",
-        "trust",
-        "cite-page",
-        "toc",
-    }
+# What is indexed and how labels are cut is the plugin's policy, shared: only the parser and the
+# walk differ, which is what the comparison is for.
+from sitesearch.extract import (
+    BLOCKS,
+    DASHES,
+    EXCLUDE_ATTRS,
+    EXCLUDE_CLASSES,
+    EXCLUDE_TAGS,
+    HEADINGS,
+    ITEM_LABEL,
+    LEAD_TAGS,
+    NAME_ATTR,
+    SCOPE,
+    SKIP_PAGE,
+    SPACED,
+    squash,
+    topic,
 )
-EXCLUDE_ATTRS = ("data-search-ignore",)
+from sitesearch.index import VERSION, natural, render
+
+#: What the tests use: the old walk's index, written as the plugin writes one.
+__all__ = ["build", "render"]
+
+#: The notes section our plugin renders; it contains no nested <section>.
+NOTES_RE = re.compile(r'<section class="notes".*?</section>', re.S)
 
 
 def excluded(tag: Tag) -> bool:
@@ -57,91 +52,6 @@ def excluded(tag: Tag) -> bool:
     if classes and not EXCLUDE_CLASSES.isdisjoint(classes):
         return True
     return any(tag.has_attr(attr) for attr in EXCLUDE_ATTRS)
-
-
-#: A page carrying this attribute anywhere (the search page itself) is left out.
-SKIP_PAGE = "data-search-exclude"
-#: The page's name in result labels, when its title is not it (a source page: "Source: Rolling Stone").
-NAME_ATTR = "data-search-label"
-#: A bold term and a dash opening a list item ("21 November 2025 — ...") labels it, as
-#: does one ending in a colon under no heading ("Reliability: ...").
-LEAD_TAGS = frozenset({"strong", "b"})
-DASHES = ("\u2014", "\u2013 ")
-#: Sub-item markers ("a. ") on clause text: left out of the text, named in the label.
-ITEM_LABEL = "item-label"
-
-HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-BLOCKS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "caption",
-        "details",
-        "dialog",
-        "div",
-        "dl",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "header",
-        "hgroup",
-        "li",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "tfoot",
-        "thead",
-        "tr",
-        "ul",
-    ]
-)
-#: Inline or cell elements whose neighbours need a space between them.
-SPACED = frozenset({"br", "dt", "dd", "td", "th", "hr", "img"})
-MAX_SHORT = 60
-#: A title longer than this is named by its first part, up to a comma.
-MAX_NAME = 40
-WHITESPACE = re.compile(r"\s+")
-#: Invisible characters the HTML may carry (soft hyphen, zero-width space, word joiner, BOM).
-INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
-#: The notes section our plugin renders; it contains no nested <section>.
-NOTES_RE = re.compile(r'<section class="notes".*?</section>', re.S)
-
-
-def squash(text: str) -> str:
-    return WHITESPACE.sub(" ", INVISIBLE.sub("", text)).strip()
-
-
-def shorten(text: str, limit: int = MAX_SHORT) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:\u2014\u2013-")
-    return cut + "\u2026"
-
-
-def topic(title: str) -> str:
-    """A title's short form: "Territory" for "Territory: Crimea, Donbas and the line of contact"."""
-    head, colon, _ = title.partition(": ")
-    if colon:
-        return head
-    if len(title) > MAX_NAME and ", " in title:
-        return title.split(", ")[0]
-    return shorten(title)
-
-
-def natural(path: str) -> list[Any]:
-    """Sort key: point-2 before point-10."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", path) if part]
 
 
 @dataclass
@@ -337,10 +247,3 @@ def build(
         pages.append([url, title, name])
         units.extend(found_units)
     return {"v": VERSION, "p": pages, "u": units}
-
-
-def render(index: dict[str, Any]) -> str:
-    """The index as a plain script assigning a global."""
-    text = json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"window.SEARCH_INDEX = {text};\n"
