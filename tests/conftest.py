@@ -179,7 +179,11 @@ def problem_lines(stderr: str) -> list[str]:
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real site, built once into a temporary folder."""
-    out = tmp_path_factory.mktemp("real") / "output"
+    return build_real_site(tmp_path_factory.mktemp("real") / "output")
+
+
+def build_real_site(out: Path) -> Path:
+    """Build the real site into *out* with `make html`'s command; it must build without a problem."""
     result = subprocess.run(
         [sys.executable, "-m", "tools.build", "build", "--output", str(out)],
         capture_output=True,
@@ -190,6 +194,7 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stderr
     assert problem_lines(result.stderr) == [], result.stderr
     assert "quote.skipped" not in result.stderr, "the source texts must be present for these tests"
+    assert "sitesearch" not in result.stderr, result.stderr  # e.g. "Cannot load plugin `sitesearch`"
     return out
 
 

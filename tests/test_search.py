@@ -5,33 +5,17 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO, problem_lines
+from conftest import REPO, build_real_site
 
 from sitesearch import index as sitesearch
 
 PREFIX = "window.SEARCH_INDEX = "
 SUFFIX = ";\n"
-
-
-def build(out: Path) -> Path:
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.build", "build", "--output", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    assert problem_lines(result.stderr) == [], result.stderr
-    assert "sitesearch" not in result.stderr, result.stderr  # e.g. "Cannot load plugin `sitesearch`"
-    return out
 
 
 def load(out: Path) -> dict:
@@ -240,7 +224,7 @@ def test_page_names_lead_terms_and_boilerplate(tmp_path: Path) -> None:
 
 
 def test_two_builds_give_identical_files(site: Path, tmp_path: Path) -> None:
-    again = build(tmp_path / "again")
+    again = build_real_site(tmp_path / "again")
     for name in ("search-index.js", "search.html"):
         assert (site / name).read_bytes() == (again / name).read_bytes(), name
 

@@ -37,6 +37,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from pelican.plugins.bibcite.dates import MONTHS
+
 REPO = Path(__file__).resolve().parents[1]
 #: (pages, entries) of the benchmark's sizes; "large" takes minutes to build.
 SIZES = {"small": (28, 40), "medium": (500, 400), "large": (5000, 2000)}
@@ -246,22 +248,6 @@ def bibtex(entries: list[Entry]) -> str:
         ]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
-
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 def reference(e: Entry) -> str:
