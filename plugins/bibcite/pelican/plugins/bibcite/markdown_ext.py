@@ -38,14 +38,13 @@ class MarginNames:
     def __init__(self) -> None:
         self.at: dict[int, int] = {}
 
-    def shown(self, offset: int) -> frozenset[int]:
-        return frozenset(number for number, at in self.at.items() if offset - at < SCREEN_CHARS)
-
-    def named(self, marks: tuple[tuple[int, Any], ...], offset: int) -> None:
-        shown = self.shown(offset)
+    def place(self, marks: tuple[tuple[int, Any], ...], offset: int) -> frozenset[int]:
+        """The sources already named close above *offset*; the others of *marks* are named here."""
+        shown = frozenset(number for number, at in self.at.items() if offset - at < SCREEN_CHARS)
         for number, _ in marks:
             if number not in shown:
                 self.at[number] = offset
+        return shown
 
 
 #: Python-Markdown's normalize_whitespace empties lines of spaces only.
@@ -248,8 +247,7 @@ def plan_citations(text: str, path: str, sources: dict[str, Source], keys: synta
     last = 0
     margin = MarginNames()
     for group, marks in zip(groups, resolved.markers, strict=True):
-        html = render.marker(marks, resolved.notes, policy.margin_notes, margin.shown(group.start))
-        margin.named(marks, group.start)
+        html = render.marker(marks, resolved.notes, policy.margin_notes, margin.place(marks, group.start))
         # A space before the bracket belongs to the citation, as in Pandoc (an author-in-text
         # citation is a word of the sentence and keeps its space).
         start = group.start
