@@ -284,9 +284,15 @@ def _correction_titles(content: Path, page_paths: list[str]) -> dict[str, str]:
     return {}
 
 
+#: Ids the theme's templates give their own sections (clause.html's related clauses, home.html's list
+#: of clauses and coverage table, method.html's kinds and reliability notes): a heading of a page
+#: that took one would share it, and "On this page" would lead to either.
+THEME_IDS = ("related", "clauses", "coverage", "kinds", "reliability")
+
+
 def page_rules(path: str) -> hooks.PageRules:
     """Clause pages (in the clauses folder) may set Clause, Section and Related; every page Corrected."""
-    reserved = (STATE.spec.slug,)
+    reserved = (STATE.spec.slug, *THEME_IDS)
     if Path(os.path.abspath(STATE.root / path)).is_relative_to(STATE.clauses_folder):
         return hooks.PageRules(("corrected", *CLAUSE_FIELDS), owns_title=True, role="clause", reserved_ids=reserved)
     hint = "only pages in the clauses folder are clause pages; move the page there or remove the field"

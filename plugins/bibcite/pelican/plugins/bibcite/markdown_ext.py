@@ -528,7 +528,11 @@ class _TreeCheck:
 
     def add(self, needle: str, code: str, message: str, hint: str) -> None:
         self.index = self.index or syntax.LineIndex(self.ext.text)
-        offset = syntax.find_first(self.ext.text, (needle,), fold_case=True)  # [TOC] makes class "toc"
+        # The tree is the body's: looked for after the header first ("## Related" under "Related: 22"),
+        # then anywhere. [TOC] makes class "toc": case is folded.
+        body = syntax.header_end(self.ext.text)
+        offset = syntax.find_first(self.ext.text[body:], (needle,), fold_case=True)
+        offset = body + offset if offset >= 0 else syntax.find_first(self.ext.text, (needle,), fold_case=True)
         line, column = self.index.locate(offset) if offset >= 0 else (1, 1)
         self.problems.append(Problem(self.ext.path, line, column, code, message, hint))
 
