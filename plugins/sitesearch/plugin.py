@@ -1,10 +1,12 @@
 """Glue between Pelican and the indexer: each page is indexed as Pelican writes it
 (``content_written``, :mod:`sitesearch.extract`), and the index is written once every page
-is there (``finalized``, :mod:`sitesearch.shards`)."""
+is there (``finalized``, :mod:`sitesearch.shards`). On a large site with a second core the
+pages are indexed by a second process meanwhile (:mod:`sitesearch.worker`)."""
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from pelican import signals
 from .extract import Options
 from .index import Collector
 from .shards import write
+from .worker import Handle
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "SITESEARCH_EXCLUDE": [],
     # Largest gzip size of the index in one file; above it, a head and shards loaded on demand. 0: never split.
     "SITESEARCH_SHARD_BYTES": 300 * 1024,
+    # Pages written before a second process takes the indexing over (on a machine with more than one
+    # core); the first ones wait in a list, so a small site never starts it. 0: never.
+    "SITESEARCH_WORKER": 200,
 }
 
 
@@ -31,14 +37,26 @@ class Current:
     """The build in progress: a new one for every run, so that ``pelican --autoreload`` starts afresh."""
 
     collector: Collector | None = None
+    #: pages written and not yet indexed, while there are fewer than SITESEARCH_WORKER
+    waiting: list[str] = []
+    #: pages before a worker starts (0: none will)
+    threshold = 0
+    worker: Handle | None = None
+
+    @classmethod
+    def stop_worker(cls) -> None:
+        if cls.worker is not None:
+            cls.worker.stop()
+        cls.worker = None
 
 
 def settings_of(pelican: Any) -> dict[str, Any]:
     """This plugin's settings, defaults merged; a wrong one stops the build."""
     settings = {**DEFAULTS, **{k: v for k, v in pelican.settings.items() if k in DEFAULTS}}
-    limit = settings["SITESEARCH_SHARD_BYTES"]
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise ValueError(f"SITESEARCH_SHARD_BYTES must be a number of bytes (0: never split), not {limit!r}")
+    for name, meaning in (("SITESEARCH_SHARD_BYTES", "a number of bytes"), ("SITESEARCH_WORKER", "a number of pages")):
+        value = settings[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name} must be {meaning} (0: never), not {value!r}")
     return settings
 
 
@@ -53,13 +71,36 @@ def new_collector(pelican: Any) -> Collector:
 
 def get_generators(pelican: Any) -> None:
     """Start a build's index (Pelican sends this signal at the start of every run); adds no generator."""
+    Current.stop_worker()  # an earlier build of this process that failed before finishing
     Current.collector = new_collector(pelican)
+    Current.waiting = []
+    Current.threshold = settings_of(pelican)["SITESEARCH_WORKER"] if (os.cpu_count() or 1) > 1 else 0
 
 
 def content_written(path: str, context: Any = None) -> None:
-    """Index the page Pelican has just written, while it is in the page cache."""
-    if Current.collector is not None:
-        Current.collector.written(path)
+    """Index the page Pelican has just written, while it is in the page cache: here, or in the worker
+    once SITESEARCH_WORKER pages have been written."""
+    collector = Current.collector
+    if collector is None:
+        return
+    if Current.worker is not None:
+        if not Current.worker.send(["page", os.path.abspath(path)]):
+            Current.stop_worker()  # finalized() indexes what it did not
+        return
+    if not Current.threshold:
+        collector.written(path)
+        return
+    Current.waiting.append(os.path.abspath(path))
+    if len(Current.waiting) >= Current.threshold:
+        try:
+            Current.worker = Handle(collector.output, collector.options)
+        except OSError as error:
+            logger.warning("sitesearch: no indexing process (%s); indexing here", error)
+            Current.threshold = 0
+            return
+        for waiting in Current.waiting:
+            Current.worker.send(["page", waiting])
+        Current.waiting = []
 
 
 def finalized(pelican: Any) -> None:
@@ -69,16 +110,27 @@ def finalized(pelican: Any) -> None:
     collector = Current.collector
     if collector is None or collector.output != output:  # this run was not started by Pelican.run()
         collector = new_collector(pelican)
-    Current.collector = None
-    pages = collector.pages()
-    written = write(pages, output, settings["SITESEARCH_FILE"], settings["SITESEARCH_SHARD_BYTES"])
+    worker, Current.collector, Current.worker, Current.waiting = Current.worker, None, None, []
+    name, limit = settings["SITESEARCH_FILE"], settings["SITESEARCH_SHARD_BYTES"]
+    summary = worker.finish(name, limit) if worker is not None and collector.output == output else None
+    if summary is None:  # no worker, or it failed: every page not indexed here is read now
+        pages = collector.pages()
+        written = write(pages, output, name, limit)
+        summary = {
+            "pages": len(pages),
+            "units": written.units,
+            "bytes": sum(path.stat().st_size for path in (written.main, *written.shards)),
+            "main": written.main.name,
+            "shards": len(written.shards),
+        }
     logger.info(
-        "sitesearch: %d pages, %d units, %d bytes in %s and %d shards",
-        len(pages),
-        written.units,
-        sum(path.stat().st_size for path in (written.main, *written.shards)),
-        written.main.name,
-        len(written.shards),
+        "sitesearch: %d pages, %d units, %d bytes in %s and %d shards%s",
+        summary["pages"],
+        summary["units"],
+        summary["bytes"],
+        summary["main"],
+        summary["shards"],
+        f"; indexing process peak memory {summary['peak_rss_kb']} KB" if "peak_rss_kb" in summary else "",
     )
 
 

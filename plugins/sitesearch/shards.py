@@ -71,12 +71,6 @@ class Meter:
         self.size += len(self.compressor.compress(data)) + len(self.compressor.flush(zlib.Z_SYNC_FLUSH))
         return self.size
 
-    def trial(self, data: bytes) -> tuple[Meter, int]:
-        """A copy of this meter with *data* added, and its size; this one is left as it was."""
-        other = Meter.__new__(Meter)
-        other.compressor, other.size = self.compressor.copy(), self.size
-        return other, other.feed(data)
-
 
 def shard_pattern(name: str) -> re.Pattern[str]:
     stem, dot, suffix = name.rpartition(".")
@@ -128,7 +122,11 @@ class Shard(NamedTuple):
 
 def split(pages: list[Page], limit: int) -> Iterator[tuple[int, int, bytes]]:
     """The shards: (first page, the page after its last, its file's content), each within
-    *limit* gzipped if it can be (a page larger than that on its own is a shard on its own)."""
+    *limit* gzipped if it can be (a page larger than that on its own is a shard on its own).
+
+    Each page is compressed once as it is added; the page that takes a shard over the limit
+    opens the next one, compressed again there (once per shard, not a copy of the compressor
+    for every page)."""
     first = number = 0
     while first < len(pages):
         pieces = [f"{SHARD_CALL}({number},[".encode()]
@@ -137,10 +135,8 @@ def split(pages: list[Page], limit: int) -> Iterator[tuple[int, int, bytes]]:
         end = first
         while end < len(pages):
             piece = (b"," if end > first else b"") + page_units(end, pages[end]).encode("utf-8")
-            trial, size = meter.trial(piece)
-            if end > first and size + SLACK > limit:
+            if meter.feed(piece) + SLACK > limit and end > first:
                 break
-            meter = trial
             pieces.append(piece)
             end += 1
         pieces.append(b"]);\n")

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 from .hooks import Page
 from .problems import Problem
-from .render import notes_section, source_path
+from .render import notes_ids, source_path
 from .safety import link_problem
 from .syntax import LineIndex, find_first
 
@@ -27,7 +27,7 @@ def targets(
     """Every file the build writes that a page may link to, with the ids it carries."""
     found: dict[str, set[str]] = {}
     for page in pages:
-        found[page.name] = set(ID_RE.findall(page.html)) | set(ID_RE.findall(notes_section(page.notes))) | page.ids
+        found[page.name] = set(ID_RE.findall(page.html)) | notes_ids(page.notes) | page.ids
     # Pages the templates and the plugins write, with the ids they always carry.
     for name, ids in (extra or {}).items():
         found.setdefault(name, set()).update(ids)

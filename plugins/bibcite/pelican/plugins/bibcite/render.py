@@ -6,10 +6,12 @@ the path from the page to the site's root ("" or "../"), or the site's address.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 from html import escape
+from typing import Any
 from urllib.parse import quote as percent
 
 from . import hooks
@@ -225,6 +227,8 @@ def pinpoint(ref: Ref, source: Source, link: bool = True) -> str:
     return ", ".join(bits)
 
 
+#: The id of the notes list's heading.
+NOTES_HEADING = "notes-heading"
 #: More uses of one source than this, and its back-links fold under "↩ N uses".
 BACKREFS_OPEN = 3
 
@@ -247,20 +251,28 @@ def note_item(note: Note, root: str = "") -> str:
         if ref.prefix or ref.locator or ref.quote
     ]
     pin_list = f'<ul class="pinpoints">{"".join(pins)}</ul>' if pins else ""
+    head, tail = _source_parts(source, root, tuple(hooks.REGISTRY.get("note_fields")))
+    return f'<li id="{note.anchor}" class="note" {head}{backrefs}{pin_list}{tail}</li>'
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_parts(source: Source, root: str, fields: tuple[Any, ...]) -> tuple[str, str]:
+    """What a note shows of its source, the same in every note citing it from pages at the same
+    depth: before the back-links (its name, kind, description and page), and after the pinpoints
+    (the other plugins' *fields* and COinS). Kept for the build: a source is cited from many pages."""
     extras = "".join(
         f'<p class="{escape(cls)}"><strong>{escape(label)}:</strong> {escape(text)}</p>'
-        for function in hooks.REGISTRY.get("note_fields")
+        for function in fields
         for cls, label, text in function(source)
     )
     # COinS: reference managers (Zotero's connector) offer to save each source of the page.
     openurl = f'<span class="Z3988" title="{escape(coins(source))}"></span>'
-    return (
-        f'<li id="{note.anchor}" class="note" data-source="{escape(source.key)}" '
-        f'data-name="{escape(source.short_label)}">'
+    head = (
+        f'data-source="{escape(source.key)}" data-name="{escape(source.short_label)}">'
         f'{badge(source)} <span class="source">{describe(source)}</span> '
         f'<a class="about" href="{escape(source_href(source.key, root))}">About this source</a> '
-        f"{backrefs}{pin_list}{extras}{openurl}</li>"
     )
+    return head, extras + openurl
 
 
 def notes_section(notes: tuple[Note, ...], root: str = "") -> str:
@@ -275,10 +287,15 @@ def notes_section(notes: tuple[Note, ...], root: str = "") -> str:
         return ""
     items = "".join(note_item(note, root) for note in notes)
     return (
-        '<section class="notes" role="doc-endnotes" aria-labelledby="notes-heading">'
-        '<h2 id="notes-heading">Notes</h2>'
+        f'<section class="notes" role="doc-endnotes" aria-labelledby="{NOTES_HEADING}">'
+        f'<h2 id="{NOTES_HEADING}">Notes</h2>'
         f'<ol class="notes-list">{items}</ol></section>'
     )
+
+
+def notes_ids(notes: tuple[Note, ...]) -> set[str]:
+    """The ids notes_section() gives its elements, without rendering it (the link check wants every page's)."""
+    return {NOTES_HEADING, *(note.anchor for note in notes)} if notes else set()
 
 
 def jsonld(headline: str, description: str, notes: tuple[Note, ...], url: str = "", date: str = "") -> str:

@@ -39,7 +39,9 @@ BRACED_KEY_RE = re.compile(r"\{([^{}\n]+)\}")
 #: group or after a space, and followed by a key.
 MARKER_RE = re.compile(r"(?:^|(?<=[\s;]))-?@(?=\w|\{)")
 #: A bare ``@key`` outside brackets: not after a letter or digit (e-mail addresses), ``@`` or ``\``.
-BARE_RE = re.compile(r"(?<![\w@\\])@(?:\{[^{}\n]+\}|[^\W](?:[^\W]|[:.#$%&+?<>~/-](?=[^\W]))*)")
+#: The ``@`` comes first and the character before it is looked at after, so that the engine jumps
+#: from one ``@`` to the next (a lookbehind first is tried at every position: 7x slower).
+BARE_RE = re.compile(r"@(?<![\w@\\]@)(?:\{[^{}\n]+\}|[^\W](?:[^\W]|[:.#$%&+?<>~/-](?=[^\W]))*)")
 #: Pandoc's inline note ``^[...]``, which Python-Markdown does not know.
 INLINE_NOTE_RE = re.compile(r"\^\[")
 MODES = ("normal", "suppress-author", "in-text")
