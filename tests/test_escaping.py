@@ -122,7 +122,7 @@ def test_notes_list_needs_no_sanitiser() -> None:
 
     from pelican.plugins.bibcite import dates, document
     from pelican.plugins.bibcite.bibliography import Source
-    from pelican.plugins.bibcite.render import notes_section
+    from pelican.plugins.bibcite.render import notes_ids, notes_section
     from pelican.plugins.bibcite.resolve import Note, Ref
 
     source = Source(
@@ -154,6 +154,11 @@ def test_notes_list_needs_no_sanitiser() -> None:
     )
     refs = (Ref("a", "cite-1a", EVIL, EVIL, EVIL, 1, 1), Ref("b", "cite-1b", "", "", "", 2, 1))
     notes_html = notes_section((Note(1, source, refs),))
+    # the link check reads the list's ids without rendering it: the same ids, for one note and for many
+    many = tuple(Note(n, source, refs) for n in range(1, 6))
+    for notes in ((Note(1, source, refs),), many, ()):
+        assert set(re.findall(r'\sid="([^"]+)"', notes_section(notes))) == notes_ids(notes)
+    assert notes_ids(many) == {"notes-heading", "note-1", "note-2", "note-3", "note-4", "note-5"}
     soup = BeautifulSoup(notes_html, "html.parser")
     for tag in soup.find_all(True):
         assert tag.name in document.SAFE_TAGS, tag.name

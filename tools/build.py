@@ -43,6 +43,10 @@ class PlainHandler(logging.StreamHandler):
     """The one handler the build adds to the root logger (found again by its class on a rebuild)."""
 
 
+#: The plugins' loggers that `build --verbose` shows at INFO (Pelican's own INFO is a line per file).
+VERBOSE_LOGGERS = ("pelican.plugins.bibcite", "sitesearch")
+
+
 def _configure_logging() -> None:
     """One plain line per Pelican message (its rich handler wraps and decorates)."""
     from pelican.log import LimitFilter
@@ -433,12 +437,18 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="build the site atomically")
     b.add_argument("--settings", default="pelicanconf.py")
     b.add_argument("--output")
+    b.add_argument(
+        "--verbose", action="store_true", help="also what the plugins tell (second processes, index size, memory)"
+    )
     s = sub.add_parser("serve", help="serve output/ on 127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     d = sub.add_parser("devserver", help="build, serve and rebuild on change")
     d.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
     if args.command == "build":
+        if args.verbose:
+            for name in VERBOSE_LOGGERS:
+                logging.getLogger(name).setLevel(logging.INFO)
         return build(args.settings, args.output)
     if args.command == "serve":
         try:

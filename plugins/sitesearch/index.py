@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -70,8 +70,12 @@ class Collector:
     static copy) or was changed since is indexed then.
     """
 
-    def __init__(self, output: Path, options: Options | None = None) -> None:
+    def __init__(
+        self, output: Path, options: Options | None = None, on_page: Callable[[Page], object] | None = None
+    ) -> None:
         self.output = output
+        #: called with each page as it is indexed
+        self.on_page = on_page
         self.root = os.path.abspath(output)
         self.options = options or Options()
         self.excluder = self.options.excluder()
@@ -88,7 +92,10 @@ class Collector:
         path = self.output / rel
         version = stamp(path)
         html = path.read_bytes()
-        self.found[rel] = (version, index_page(html, quote(rel, safe="/"), self.options, self.excluder))
+        page = index_page(html, quote(rel, safe="/"), self.options, self.excluder)
+        self.found[rel] = (version, page)
+        if page is not None and self.on_page is not None:
+            self.on_page(page)
 
     def pages(self) -> list[Page]:
         """Every indexed page of the output, in natural path order."""
@@ -141,17 +148,3 @@ SUFFIX = ";\n"
 def render(index: dict[str, Any]) -> str:
     """The index as a plain script assigning a global."""
     return f"{PREFIX}{dumps(index)}{SUFFIX}"
-
-
-def page_units(number: int, page: Page) -> str:
-    """The page's units as they stand in the index's list, without the brackets."""
-    return dumps([unit_entry(number, unit) for unit in page.units])[1:-1]
-
-
-def chunks(pages: list[Page]) -> Iterator[str]:
-    """``render(assemble(pages))`` piece by piece, a page at a time: the whole text is never in memory."""
-    # The keys in the order dumps() sorts them: p, u, v.
-    yield f'{PREFIX}{{"p":{dumps([[page.url, page.title, page.name] for page in pages])},"u":['
-    for number, page in enumerate(pages):
-        yield ("," if number else "") + page_units(number, page)
-    yield f'],"v":{VERSION}}}{SUFFIX}'

@@ -85,7 +85,8 @@ def content_written(path: str, context: Any = None) -> None:
         return
     if Current.worker is not None:
         if not Current.worker.send(["page", os.path.abspath(path)]):
-            Current.stop_worker()  # finalized() indexes what it did not
+            logger.warning("sitesearch: the indexing process stopped (exit %s); indexing here", Current.worker.stop())
+            Current.worker, Current.threshold = None, 0  # finalized() indexes what it had been sent
         return
     if not Current.threshold:
         collector.written(path)

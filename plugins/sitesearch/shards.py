@@ -22,6 +22,10 @@ word can match (a unit matches a word in its section, its text, or its page's ti
 which search.js reads from "p"). A shard is skipped only when it holds none of the
 words a query word can match, so no result of the single file is ever missed.
 
+A shard's size is measured as it is filled, with zlib's fastest level: about eight times
+faster than gzip -9, and about 12% larger on this text, so that a shard is within the
+limit at gzip -9 with room to spare.
+
 A shard's name carries a hash of its content: the published site caches it for a
 year (deploy/nginx), and assethash leaves names of that form alone, so the head,
 which it renames, keeps naming them right.
@@ -39,10 +43,11 @@ from typing import NamedTuple
 
 from . import folding
 from .extract import Page
-from .index import PREFIX, SUFFIX, VERSION, chunks, dumps, page_units
+from .index import PREFIX, SUFFIX, VERSION, dumps, unit_entry
 
-#: gzip -9, as the benchmark measures and a server precompresses.
-LEVEL = 9
+#: zlib's fastest level: it compresses the index worse than gzip -9 (what the benchmark measures and a
+#: server precompresses), so a size measured with it is an upper bound, found in an eighth of the time.
+LEVEL = 1
 #: The gzip header and trailer and the last block, beyond what a sync flush has shown.
 SLACK = 32
 SHARD_CALL = "window.SEARCH_SHARD"
@@ -57,6 +62,39 @@ class Written(NamedTuple):
     shards: tuple[Path, ...]
     #: units in the index
     units: int
+
+
+#: Where a unit's page number stands in its JSON, whose keys are sorted l, p, u, x (index.unit_entry):
+#: a label's own quotes are escaped there, so this is the first match.
+NUMBER_HOLE = '"p":0,"u":'
+
+
+class Prepared:
+    """Each page's units as JSON, its number left to fill in, and the words they hold, worked out
+    once per page: the indexing process does it while Pelican is still writing, so that writing
+    the index at the end takes little more than the compression."""
+
+    def __init__(self) -> None:
+        self.found: dict[int, tuple[Page, tuple[str, ...], frozenset[str]]] = {}
+
+    def add(self, page: Page) -> tuple[Page, tuple[str, ...], frozenset[str]]:
+        entries = tuple(dumps(unit_entry(0, unit)) for unit in page.units)
+        words = frozenset(folding.words(text for unit in page.units for text in (unit.label or "", unit.text)))
+        self.found[id(page)] = found = (page, entries, words)
+        return found
+
+    def _of(self, page: Page) -> tuple[Page, tuple[str, ...], frozenset[str]]:
+        found = self.found.get(id(page))
+        return found if found is not None and found[0] is page else self.add(page)
+
+    def units(self, number: int, page: Page) -> str:
+        """index.page_units(number, page), from the prepared JSON."""
+        hole = f'"p":{number},"u":'
+        return ",".join(entry.replace(NUMBER_HOLE, hole, 1) for entry in self._of(page)[1])
+
+    def words(self, pages: Iterable[Page]) -> frozenset[str]:
+        """The words of the units of *pages*."""
+        return frozenset().union(*(self._of(page)[2] for page in pages))
 
 
 class Meter:
@@ -83,23 +121,34 @@ def shard_name(name: str, number: int, data: bytes) -> str:
     return f"{stem}-{number}.{hashlib.sha256(data).hexdigest()[:10]}.{suffix}"
 
 
-def write(pages: list[Page], output: Path, name: str, limit: int) -> Written:
-    """Write the index of *pages* as output/name, split into shards if its gzip size exceeds *limit* (0: never)."""
+def write(pages: list[Page], output: Path, name: str, limit: int, prepared: Prepared | None = None) -> Written:
+    """Write the index of *pages* as output/name, split into shards if its gzip size exceeds *limit* (0: never).
+    *prepared*: what has been worked out of the pages already."""
+    prepared = prepared or Prepared()
     for old in output.iterdir():  # shards of an earlier build into the same folder
         if shard_pattern(name).fullmatch(old.name):
             old.unlink()
     target = output / name
     units = sum(len(page.units) for page in pages)
-    if write_single(pages, target, limit):
+    if write_single(pages, target, limit, prepared):
         return Written(target, (), units)
-    return write_sharded(pages, output, name, limit)
+    return write_sharded(pages, output, name, limit, prepared)
 
 
-def write_single(pages: list[Page], target: Path, limit: int) -> bool:
+def chunks(pages: list[Page], prepared: Prepared) -> Iterator[str]:
+    """``index.render(index.assemble(pages))`` piece by piece, a page at a time: the whole text is never in memory."""
+    # The keys in the order dumps() sorts them: p, u, v.
+    yield f'{PREFIX}{{"p":{dumps([[page.url, page.title, page.name] for page in pages])},"u":['
+    for number, page in enumerate(pages):
+        yield ("," if number else "") + prepared.units(number, page)
+    yield f'],"v":{VERSION}}}{SUFFIX}'
+
+
+def write_single(pages: list[Page], target: Path, limit: int, prepared: Prepared) -> bool:
     """Write the whole index in one file; False, leaving it unfinished, as soon as it is over *limit*."""
     meter = Meter()
     with target.open("wb") as stream:
-        for chunk in chunks(pages):
+        for chunk in chunks(pages, prepared):
             data = chunk.encode("utf-8")
             stream.write(data)
             if limit and meter.feed(data) + SLACK > limit:
@@ -120,7 +169,7 @@ class Shard(NamedTuple):
     words: frozenset[str]
 
 
-def split(pages: list[Page], limit: int) -> Iterator[tuple[int, int, bytes]]:
+def split(pages: list[Page], limit: int, prepared: Prepared) -> Iterator[tuple[int, int, bytes]]:
     """The shards: (first page, the page after its last, its file's content), each within
     *limit* gzipped if it can be (a page larger than that on its own is a shard on its own).
 
@@ -134,7 +183,7 @@ def split(pages: list[Page], limit: int) -> Iterator[tuple[int, int, bytes]]:
         meter.feed(pieces[0])
         end = first
         while end < len(pages):
-            piece = (b"," if end > first else b"") + page_units(end, pages[end]).encode("utf-8")
+            piece = (b"," if end > first else b"") + prepared.units(end, pages[end]).encode("utf-8")
             if meter.feed(piece) + SLACK > limit and end > first:
                 break
             pieces.append(piece)
@@ -144,18 +193,17 @@ def split(pages: list[Page], limit: int) -> Iterator[tuple[int, int, bytes]]:
         first, number = end, number + 1
 
 
-def write_sharded(pages: list[Page], output: Path, name: str, limit: int) -> Written:
+def write_sharded(pages: list[Page], output: Path, name: str, limit: int, prepared: Prepared) -> Written:
     """Write the shards, then the head that names them (see the module's docstring)."""
     shards: list[Shard] = []
     paths: list[Path] = []
     unit = 0
-    for number, (first, end, data) in enumerate(split(pages, limit)):
+    for number, (first, end, data) in enumerate(split(pages, limit, prepared)):
         path = output / shard_name(name, number, data)
         path.write_bytes(data)
         paths.append(path)
         part = pages[first:end]
-        words = folding.words(text for page in part for u in page.units for text in (u.label or "", u.text))
-        shards.append(Shard(path.name, first, unit, frozenset(words)))
+        shards.append(Shard(path.name, first, unit, prepared.words(part)))
         unit += sum(len(page.units) for page in part)
     head = {
         "v": VERSION,

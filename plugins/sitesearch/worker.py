@@ -3,7 +3,7 @@
 Reading and cutting a written page takes about a millisecond, and a large site
 writes thousands: on a machine with a second core, that work need not wait for
 Pelican. The plugin then starts this module as its own process (plain
-``python -m``, no fork of the build), tells it the path of each page as Pelican
+``python -m sitesearch``, no fork of the build), tells it the path of each page as Pelican
 writes it, and at the end asks it to write the index; the worker does exactly
 what the plugin does in its own process (:class:`sitesearch.index.Collector`,
 :func:`sitesearch.shards.write`), so the files are byte for byte the same.
@@ -22,10 +22,10 @@ plugin then indexes the whole output itself (:meth:`Handle.finish` returns None)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -33,33 +33,48 @@ from typing import IO, Any
 
 from .extract import Options
 from .index import Collector
-from .shards import write
+from .shards import Prepared, write
 
 logger = logging.getLogger(__name__)
 
 
 def serve(output: Path, options: Options, stdin: IO[str], stdout: IO[str]) -> int:
     """The worker's loop: index each page named, then write the index and report."""
-    collector = Collector(output, options)
+    prepared = Prepared()
+    collector = Collector(output, options, prepared.add)
     for line in stdin:
         message = json.loads(line)
         if message[0] == "page":
             collector.written(message[1])
         elif message[0] == "finish":
             pages = collector.pages()
-            written = write(pages, output, message[1], message[2])
+            written = write(pages, output, message[1], message[2], prepared)
             summary = {
                 "pages": len(pages),
                 "units": written.units,
                 "bytes": sum(path.stat().st_size for path in (written.main, *written.shards)),
                 "main": written.main.name,
                 "shards": len(written.shards),
-                "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "peak_rss_kb": peak_kb(),
             }
             stdout.write(json.dumps(summary) + "\n")
             stdout.flush()
             return 0
     return 2  # the build ended without asking for the index
+
+
+def peak_kb() -> int:
+    """This process's peak resident set since it started (Linux's VmHWM; ru_maxrss elsewhere, which on
+    Linux would count the build's memory at the moment it started this process)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == "darwin" else 1)
 
 
 def main(argv: list[str]) -> int:
@@ -77,7 +92,7 @@ class Handle:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
         arguments = json.dumps([str(output), options.site_name, options.default_description, list(options.exclude)])
         self.process = subprocess.Popen(
-            [sys.executable, "-m", f"{package}.worker", arguments],
+            [sys.executable, "-m", package, arguments],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -113,12 +128,10 @@ class Handle:
             return None
         return summary
 
-    def stop(self) -> None:
-        """End the worker without an index (the build failed)."""
+    def stop(self) -> int:
+        """End the worker without an index (the build failed, or the worker did); its exit code."""
         if self.process.poll() is None:
             self.process.kill()
-        self.process.wait()
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+        with contextlib.suppress(OSError):
+            self.stdin.close()
+        return self.process.wait()

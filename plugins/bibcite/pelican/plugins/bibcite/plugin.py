@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import logging
 import os
@@ -17,7 +18,7 @@ from pelican.generators import Generator
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import truncate_html_words
 
-from . import export, files, hooks, pipeline, render
+from . import export, files, hooks, parallel, pipeline, render
 from .bibliography import Source, load
 from .document import Context, analyse, inert, make_context, sanitise
 from .markdown_ext import BibciteExtension
@@ -55,6 +56,10 @@ class State:
     reported: bool = False
     #: the pages read by the last build, by path and digest, when BIBCITE_REUSE is on
     reuse: dict[tuple[str, bytes], Any] | None = None
+    #: the second process reading pages meanwhile (BIBCITE_PARALLEL), and the pages it is to read
+    #: until it starts (with the first page Pelican asks for, once the reader's settings are known)
+    reader: parallel.Reader | None = None
+    reader_pages: dict[str, Path] | None = None
 
     @property
     def root(self) -> Path:
@@ -174,6 +179,7 @@ def get_generators(pelican: Any) -> type[Generator]:
     """Reset the build's state, read the bibliography, and add the sources generator."""
     settings = merge(pelican.settings)
     root = Path(settings["BIBCITE_ROOT"]).resolve()
+    stop_reader()  # an earlier build of this process that failed while reading
     STATE.reset()  # a fresh state for every build, so autoreload stays correct
     STATE.collector.reset(root)
     STATE.settings = {**pelican.settings, **settings}
@@ -207,7 +213,38 @@ def get_generators(pelican: Any) -> type[Generator]:
         STATE.sources, pelican.settings["MARKDOWN"], STATE.settings, root, STATE.policy
     )
     STATE.collector.extend(problems)
+    STATE.reader_pages = _parallel_pages(pelican.settings, settings, root)
     return SourcesGenerator
+
+
+def _parallel_pages(pelican_settings: dict[str, Any], settings: dict[str, Any], root: Path) -> dict[str, Path] | None:
+    """The pages a second process is to read (BIBCITE_PARALLEL), where that is safe and worth it."""
+    least = settings["BIBCITE_PARALLEL"]
+    if not least or settings["BIBCITE_REUSE"] or not parallel.can_fork():
+        return None
+    content = Path(os.path.abspath(pelican_settings["PATH"]))
+    ignored = list(pelican_settings.get("IGNORE_FILES", []))
+    paths: dict[str, Path] = {}
+    for sub in dict.fromkeys([*pelican_settings.get("PAGE_PATHS", []), *pelican_settings.get("ARTICLE_PATHS", [])]):
+        found = files.walk(content / sub, root, ".md", page_names=True) if (content / sub).is_dir() else None
+        for path in found.files if found else ():
+            # What Pelican will read, near enough: a page it never asks for costs only time.
+            if not any(fnmatch.fnmatch(path.name, pattern) for pattern in ignored):
+                paths.setdefault(files.shown(relative(str(path), root)), path)
+    return paths if len(paths) >= least else None
+
+
+def stop_reader() -> None:
+    STATE.reader_pages = None
+    if STATE.reader is not None:
+        STATE.reader.close()
+        logging.getLogger(__name__).info(
+            "bibcite: %d of %d pages read by a second process (memory of its own %d KB)",
+            STATE.reader.used,
+            len(STATE.reader.index),
+            STATE.reader.private_kb,
+        )
+        STATE.reader = None
 
 
 def _theme_places_notes(settings: dict[str, Any]) -> bool:
@@ -248,6 +285,8 @@ SITE_METADATA = ("template", "slug", "save_as", "url", "status")
 
 def _read(raw: bytes, rel: str) -> Any:
     """analyse() the page, or reuse the last build's reading of the same bytes (BIBCITE_REUSE)."""
+    if STATE.reader is not None and (delivered := STATE.reader.take(rel, raw)) is not None:
+        return delivered
     if STATE.reuse is None:
         return analyse(raw, rel, STATE.context)
     key = (rel, hashlib.sha256(raw).digest())
@@ -269,6 +308,9 @@ class BibciteReader(MarkdownReader):
         if refused is not None:  # files.walk() reported it already; never read through a link
             raise ReadRefused(refused.format())
         STATE.context.md_settings = self.settings["MARKDOWN"]
+        if STATE.reader_pages is not None:  # the context is now complete: the reader shares it
+            pages, STATE.reader_pages = STATE.reader_pages, None
+            STATE.reader = parallel.Reader(pages, lambda raw, rel: analyse(raw, rel, STATE.context), STATE.sources)
         analysis = _read(Path(source_path).read_bytes(), rel)
         STATE.collector.extend(analysis.problems)
         if not analysis.readable:
@@ -390,6 +432,7 @@ class SourcesGenerator(Generator):
         self.env.loader = ChoiceLoader([self.env.loader, FileSystemLoader(str(TEMPLATES))])
 
     def generate_context(self) -> None:
+        stop_reader()  # every page has been read
         pages = [
             *self.context.get("pages", []),
             *self.context.get("hidden_pages", []),
@@ -472,6 +515,7 @@ class SourcesGenerator(Generator):
 
 def fail() -> None:
     """Report every problem once and stop the build."""
+    stop_reader()
     absorb()
     report()
     raise BuildFailed(f"{len(STATE.collector.errors)} error(s); see above")

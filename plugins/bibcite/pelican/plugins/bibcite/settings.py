@@ -22,6 +22,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "True keeps each page's reading between the builds of one process (the devserver): a page whose "
         "bytes, bibliography, settings and declared inputs are unchanged is not read again",
     ),
+    "BIBCITE_PARALLEL": (
+        200,
+        "with at least this many Markdown files and a second core, a second process reads pages "
+        "while the build reads the rest (0: never; never with BIBCITE_REUSE)",
+    ),
     "BIBCITE_ROOT": (".", "the folder problem paths are relative to (the repository root)"),
     "BIBCITE_REQUIRED_FIELDS": (
         ["title"],
@@ -86,6 +91,9 @@ def merge(settings: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise SettingsError(f"unknown setting(s): {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")
     merged = {name: settings.get(name, default) for name, (default, _) in DEFAULTS.items()}
+    parallel = merged["BIBCITE_PARALLEL"]
+    if isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 0:
+        raise SettingsError(f"BIBCITE_PARALLEL must be a number of pages (0: never), not {parallel!r}")
     if isinstance(merged["BIBCITE_BIBLIOGRAPHY"], str):
         raise SettingsError("BIBCITE_BIBLIOGRAPHY must be a list of paths, not a string")
     wrong = sorted(set(merged["BIBCITE_REQUIRED_FIELDS"]) - {*CORE_FIELDS, "kind"})

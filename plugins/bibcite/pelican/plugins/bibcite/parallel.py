@@ -1,0 +1,199 @@
+"""Read a large site's pages in two processes (BIBCITE_PARALLEL).
+
+Reading a page (:func:`document.analyse`: checks, citations, Markdown) is most of
+a build, one page after another in one process. On a machine with a second core
+and a site of many pages, the build forks one *reader* just before Pelican starts
+reading: it shares everything read so far (settings, bibliography, the hooks'
+state), analyses pages from the end of the list while Pelican asks for them in its
+own order, and sends each analysis back, pickled. The two never read the same
+page: each claims a page in a shared table before reading it, and Pelican, asking
+for a page the reader claimed, waits for that one page. The analysis is the same
+either way (analyse() depends only on the bytes and the context both processes
+share), and a page whose bytes changed since the reader read them is read again
+here. A reader that fails or dies costs nothing but time: every page it did not
+deliver is read by the build itself.
+
+Sources are not copied across: a note's source travels as its key and is the
+build's own Source object again on arrival, as if read here.
+
+Forking is refused where it is unsafe or useless: one core, a platform without
+fork, a process running other threads (the devserver), or fewer pages than the
+setting asks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import multiprocessing
+import os
+import pickle
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .bibliography import Source
+
+#: What the reader sends when it has nothing more: an index no page has.
+DONE = -1
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, sources: dict[str, Source]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.sources = sources
+
+    def persistent_id(self, obj: Any) -> str | None:
+        if isinstance(obj, Source) and self.sources.get(obj.key) is obj:
+            return obj.key
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, sources: dict[str, Source]) -> None:
+        super().__init__(file)
+        self.sources = sources
+
+    def persistent_load(self, pid: Any) -> Source:
+        return self.sources[pid]
+
+
+def dumps(value: Any, sources: dict[str, Source]) -> bytes:
+    stream = io.BytesIO()
+    _Pickler(stream, sources).dump(value)
+    return stream.getvalue()
+
+
+def loads(data: bytes, sources: dict[str, Source]) -> Any:
+    return _Unpickler(io.BytesIO(data), sources).load()
+
+
+def can_fork() -> bool:
+    """A second core, fork, and no other thread that a fork could catch holding a lock."""
+    return (
+        (os.cpu_count() or 1) > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
+
+
+def private_kb() -> int:
+    """The memory this process holds that no other does (a forked reader shares the rest with the
+    build): Private_Clean + Private_Dirty of Linux's /proc/self/smaps_rollup; 0 where there is none."""
+    try:
+        text = Path("/proc/self/smaps_rollup").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    private = ("Private_Clean:", "Private_Dirty:")
+    return sum(int(line.split()[1]) for line in text.splitlines() if line.startswith(private))
+
+
+class Reader:
+    """The build's side of the reader process.
+
+    *paths* are the pages Pelican is expected to ask for, by their shown path;
+    *analyse* reads one (path, raw bytes) -> Analysis; *sources* the bibliography.
+    """
+
+    def __init__(self, paths: dict[str, Path], analyse: Callable[[bytes, str], Any], sources: dict[str, Source]):
+        self.sources = sources
+        self.index = {rel: n for n, rel in enumerate(paths)}
+        context = multiprocessing.get_context("fork")
+        self.lock = context.Lock()
+        self.claimed = context.RawArray("b", len(paths))
+        receive, send = context.Pipe(duplex=False)
+        items = list(paths.items())
+        self.process = context.Process(
+            target=_serve, args=(items, analyse, sources, self.lock, self.claimed, send), daemon=True
+        )
+        self.process.start()
+        send.close()
+        self.arrived: dict[int, tuple[bytes, bytes | None]] = {}
+        self.done = False
+        self.ready = threading.Condition()
+        #: pages the reader delivered and the build used
+        self.used = 0
+        #: the memory the reader held of its own when it was done (not shared with the build), in KB
+        self.private_kb = 0
+        self.thread = threading.Thread(target=self._receive, args=(receive,), daemon=True)
+        self.thread.start()
+
+    def _receive(self, receive: Any) -> None:
+        """Take each analysis off the pipe as it comes, so that the reader never waits on a full pipe."""
+        try:
+            while True:
+                number, digest, payload = pickle.loads(receive.recv_bytes())
+                if number == DONE:
+                    self.private_kb = int(digest)
+                    break
+                with self.ready:
+                    self.arrived[number] = (digest, payload)
+                    self.ready.notify_all()
+        except (EOFError, OSError, pickle.UnpicklingError):
+            pass  # the reader is gone: the build reads what it did not deliver
+        finally:
+            receive.close()
+            with self.ready:
+                self.done = True
+                self.ready.notify_all()
+
+    def take(self, rel: str, raw: bytes) -> Any | None:
+        """The reader's analysis of page *rel* whose bytes are *raw*, or None: read it here."""
+        number = self.index.get(rel)
+        if number is None:
+            return None
+        with self.lock:
+            mine = not self.claimed[number]
+            self.claimed[number] = 1
+        if mine:
+            return None
+        with self.ready:
+            while number not in self.arrived and not self.done:
+                self.ready.wait()
+            digest, payload = self.arrived.pop(number, (b"", None))
+        if payload is None or digest != hashlib.sha256(raw).digest():
+            return None
+        self.used += 1
+        return loads(payload, self.sources)
+
+    def close(self) -> None:
+        """Stop the reader (it may still be reading pages nobody asked for) and forget what it sent."""
+        with self.lock:  # nothing left to claim: the reader stops after its current page
+            for number in range(len(self.claimed)):
+                self.claimed[number] = 1
+        self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.thread.join(timeout=30)
+        self.arrived.clear()
+
+
+def _serve(
+    items: list[tuple[str, Path]],
+    analyse: Callable[[bytes, str], Any],
+    sources: dict[str, Source],
+    lock: Any,
+    claimed: Any,
+    send: Any,
+) -> None:
+    """The reader: claim each unclaimed page from the last, analyse it, send it."""
+    try:
+        for number in range(len(items) - 1, -1, -1):
+            with lock:
+                if claimed[number]:
+                    continue
+                claimed[number] = 1
+            rel, path = items[number]
+            digest, payload = b"", None
+            try:
+                raw = path.read_bytes()
+                digest = hashlib.sha256(raw).digest()
+                payload = dumps(analyse(raw, rel), sources)
+            except Exception:  # unreadable, or an analysis that does not pickle: the build reads it
+                payload = None
+            send.send_bytes(pickle.dumps((number, digest, payload), protocol=pickle.HIGHEST_PROTOCOL))
+        send.send_bytes(pickle.dumps((DONE, private_kb(), None)))
+    finally:
+        send.close()

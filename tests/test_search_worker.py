@@ -1,0 +1,136 @@
+"""The search index written by a second process (plugins/sitesearch/worker.py) is the one the plugin writes.
+
+The worker is started, fed and asked for the index as the plugin does it during a
+build; its files are compared byte for byte with those the plugin writes in its own
+process, in one file and in shards. A worker that dies leaves the plugin to index
+every page itself, and the index is still complete.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from conftest import REPO, Site, problem_lines
+
+from sitesearch import plugin, shards
+from sitesearch.extract import Options
+from sitesearch.index import Collector
+from sitesearch.worker import Handle
+
+NAME = "search-index.js"
+#: Shards of a few kilobytes: the real site (42 KB gzipped) is cut into several.
+LIMIT = 8 * 1024
+
+
+def options() -> Options:
+    conf = runpy.run_path(str(REPO / "pelicanconf.py"))
+    return Options(conf["SITENAME"], conf["SITESUBTITLE"])
+
+
+def index_files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.glob("search-index*.js"))}
+
+
+def copy_without_index(real_site: Path, to: Path) -> Path:
+    shutil.copytree(real_site, to)
+    for path in to.glob("search-index*.js"):
+        path.unlink()
+    return to
+
+
+def html_pages(out: Path) -> list[Path]:
+    return sorted(out.rglob("*.html"))
+
+
+@pytest.mark.parametrize("limit", [0, LIMIT])
+def test_the_worker_writes_what_the_plugin_writes(real_site: Path, tmp_path: Path, limit: int) -> None:
+    here = copy_without_index(real_site, tmp_path / "here")
+    written = shards.write(Collector(here, options()).pages(), here, NAME, limit)
+    there = copy_without_index(real_site, tmp_path / "there")
+    worker = Handle(there, options())
+    for path in html_pages(there):
+        assert worker.send(["page", str(path)])
+    summary = worker.finish(NAME, limit)
+    assert summary is not None and worker.process.returncode == 0
+    assert index_files(there) == index_files(here)
+    assert (len(index_files(here)) > 3) == bool(limit)
+    assert summary["shards"] == len(written.shards) and summary["units"] == written.units
+    assert summary["pages"] == len(Collector(here, options()).pages()) > 30 and summary["peak_rss_kb"] > 0
+
+
+def fake_pelican(out: Path, worker_after: int) -> Any:
+    conf = runpy.run_path(str(REPO / "pelicanconf.py"))
+    settings = {k: conf[k] for k in ("SITENAME", "SITESUBTITLE")}
+    return SimpleNamespace(output_path=str(out), settings={**settings, "SITESEARCH_WORKER": worker_after})
+
+
+def test_a_worker_that_dies_leaves_the_plugin_to_index_every_page(
+    real_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = copy_without_index(real_site, tmp_path / "expected")
+    shards.write(Collector(expected, options()).pages(), expected, NAME, plugin.DEFAULTS["SITESEARCH_SHARD_BYTES"])
+    out = copy_without_index(real_site, tmp_path / "out")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    pelican = fake_pelican(out, 5)
+    plugin.get_generators(pelican)
+    pages = html_pages(out)
+    for path in pages[:10]:  # the fifth starts the worker with the first five
+        plugin.content_written(str(path))
+    worker = plugin.Current.worker
+    assert worker is not None and worker.process.poll() is None
+    worker.process.kill()
+    worker.process.wait()
+    for path in pages[10:]:
+        plugin.content_written(str(path))
+    assert plugin.Current.worker is None  # the first page it could not take stopped it
+    plugin.finalized(pelican)
+    assert index_files(out) == index_files(expected)
+
+
+def test_a_small_site_is_indexed_in_the_build_and_one_worker_per_build(
+    real_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = copy_without_index(real_site, tmp_path / "out")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    pages = html_pages(out)
+    plugin.get_generators(fake_pelican(out, len(pages) + 1))
+    for path in pages:
+        plugin.content_written(str(path))
+    assert plugin.Current.worker is None and len(plugin.Current.waiting) == len(pages)
+    # an earlier build that failed before finishing leaves a worker: the next build ends it
+    plugin.get_generators(fake_pelican(out, 1))
+    plugin.content_written(str(pages[0]))
+    left = plugin.Current.worker
+    assert left is not None
+    plugin.get_generators(fake_pelican(out, 1))
+    assert left.process.poll() is not None and plugin.Current.worker is None
+    plugin.Current.collector = None
+    # one core: never a worker
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    plugin.get_generators(fake_pelican(out, 1))
+    plugin.content_written(str(pages[0]))
+    assert plugin.Current.worker is None and plugin.Current.threshold == 0
+    plugin.Current.collector = None
+
+
+def test_a_build_with_the_worker_writes_the_same_index(site: Site, builder: Any) -> None:
+    for n, key in enumerate(("rs", "cz", "anon")):
+        site.page(f"p{n}", f"Paragraph {n} about buffer zones.[@{key}]\n\nAnother paragraph, number {n}.")
+    settings = site.configure()
+    plain = settings.read_text(encoding="utf-8")
+    built = {}
+    for after in (0, 1):
+        settings.write_text(plain + f"SITESEARCH_WORKER = {after}\nSITESEARCH_SHARD_BYTES = 1\n", encoding="utf-8")
+        result = builder.build(site.root)
+        assert result["code"] == 0 and problem_lines(result["stderr"]) == [], result["stderr"]
+        built[after] = index_files(site.root / "output")
+    assert built[0] == built[1] and len(built[0]) >= 4
+    settings.write_text(plain + "SITESEARCH_WORKER = 'yes'\n", encoding="utf-8")
+    result = builder.build(site.root)
+    assert result["code"] == 1 and "SITESEARCH_WORKER must be a number of pages" in result["stderr"]
