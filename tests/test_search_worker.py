@@ -1,4 +1,4 @@
-"""The search index written by a second process (plugins/sitesearch/worker.py) is the one the plugin writes.
+"""The search index written by an indexing process (plugins/sitesearch/worker.py) is the one the plugin writes.
 
 The worker is started, fed and asked for the index as the plugin does it during a
 build; its files are compared byte for byte with those the plugin writes in its own
@@ -55,13 +55,13 @@ def test_the_worker_writes_what_the_plugin_writes(real_site: Path, tmp_path: Pat
     there = copy_without_index(real_site, tmp_path / "there")
     worker = Handle(there, options())
     for path in html_pages(there):
-        assert worker.send(["page", str(path)])
+        assert worker.send(str(path))
     summary = worker.finish(NAME, limit)
-    assert summary is not None and worker.process.returncode == 0
+    assert summary is not None and worker.process.exitcode == 0
     assert index_files(there) == index_files(here)
     assert (len(index_files(here)) > 3) == bool(limit)
     assert summary["shards"] == len(written.shards) and summary["units"] == written.units
-    assert summary["pages"] == len(Collector(here, options()).pages()) > 30 and summary["peak_rss_kb"] > 0
+    assert summary["pages"] == len(Collector(here, options()).pages()) > 30 and summary["private_kb"] > 0
 
 
 def fake_pelican(out: Path, worker_after: int) -> Any:
@@ -83,9 +83,9 @@ def test_a_worker_that_dies_leaves_the_plugin_to_index_every_page(
     for path in pages[:10]:  # the fifth starts the worker with the first five
         plugin.content_written(str(path))
     worker = plugin.Current.worker
-    assert worker is not None and worker.process.poll() is None
+    assert worker is not None and worker.process.is_alive()
     worker.process.kill()
-    worker.process.wait()
+    worker.process.join()
     for path in pages[10:]:
         plugin.content_written(str(path))
     assert plugin.Current.worker is None  # the first page it could not take stopped it
@@ -109,7 +109,7 @@ def test_a_small_site_is_indexed_in_the_build_and_one_worker_per_build(
     left = plugin.Current.worker
     assert left is not None
     plugin.get_generators(fake_pelican(out, 1))
-    assert left.process.poll() is not None and plugin.Current.worker is None
+    assert not left.process.is_alive() and plugin.Current.worker is None
     plugin.Current.collector = None
     # one core: never a worker
     monkeypatch.setattr(os, "cpu_count", lambda: 1)

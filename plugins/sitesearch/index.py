@@ -71,10 +71,10 @@ class Collector:
     """
 
     def __init__(
-        self, output: Path, options: Options | None = None, on_page: Callable[[Page], object] | None = None
+        self, output: Path, options: Options | None = None, on_page: Callable[[Page], Page] | None = None
     ) -> None:
         self.output = output
-        #: called with each page as it is indexed
+        #: called with each page as it is indexed; what it returns is kept in its place
         self.on_page = on_page
         self.root = os.path.abspath(output)
         self.options = options or Options()
@@ -93,9 +93,9 @@ class Collector:
         version = stamp(path)
         html = path.read_bytes()
         page = index_page(html, quote(rel, safe="/"), self.options, self.excluder)
-        self.found[rel] = (version, page)
         if page is not None and self.on_page is not None:
-            self.on_page(page)
+            page = self.on_page(page)
+        self.found[rel] = (version, page)
 
     def pages(self) -> list[Page]:
         """Every indexed page of the output, in natural path order."""

@@ -15,7 +15,7 @@ from pelican import signals
 from .extract import Options
 from .index import Collector
 from .shards import write
-from .worker import Handle
+from .worker import Handle, can_fork
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def get_generators(pelican: Any) -> None:
     Current.stop_worker()  # an earlier build of this process that failed before finishing
     Current.collector = new_collector(pelican)
     Current.waiting = []
-    Current.threshold = settings_of(pelican)["SITESEARCH_WORKER"] if (os.cpu_count() or 1) > 1 else 0
+    Current.threshold = settings_of(pelican)["SITESEARCH_WORKER"] if (os.cpu_count() or 1) > 1 and can_fork() else 0
 
 
 def content_written(path: str, context: Any = None) -> None:
@@ -84,7 +84,7 @@ def content_written(path: str, context: Any = None) -> None:
     if collector is None:
         return
     if Current.worker is not None:
-        if not Current.worker.send(["page", os.path.abspath(path)]):
+        if not Current.worker.send(os.path.abspath(path)):
             logger.warning("sitesearch: the indexing process stopped (exit %s); indexing here", Current.worker.stop())
             Current.worker, Current.threshold = None, 0  # finalized() indexes what it had been sent
         return
@@ -100,7 +100,7 @@ def content_written(path: str, context: Any = None) -> None:
             Current.threshold = 0
             return
         for waiting in Current.waiting:
-            Current.worker.send(["page", waiting])
+            Current.worker.send(waiting)
         Current.waiting = []
 
 
@@ -131,7 +131,7 @@ def finalized(pelican: Any) -> None:
         summary["bytes"],
         summary["main"],
         summary["shards"],
-        f"; indexing process peak memory {summary['peak_rss_kb']} KB" if "peak_rss_kb" in summary else "",
+        f"; the indexing process's memory of its own {summary['private_kb']} KB" if "private_kb" in summary else "",
     )
 
 

@@ -34,12 +34,13 @@ which it renames, keeps naming them right.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from . import folding
 from .extract import Page
@@ -64,37 +65,67 @@ class Written(NamedTuple):
     units: int
 
 
-#: Where a unit's page number stands in its JSON, whose keys are sorted l, p, u, x (index.unit_entry):
-#: a label's own quotes are escaped there, so this is the first match.
+#: Where a unit's page number stands in its JSON, whose keys are sorted l, p, u, x (index.unit_entry).
 NUMBER_HOLE = '"p":0,"u":'
 
 
 class Prepared:
-    """Each page's units as JSON, its number left to fill in, and the words they hold, worked out
+    """Each page's units as JSON, page numbers left to fill in, and the words they hold, worked out
     once per page: the indexing process does it while Pelican is still writing, so that writing
-    the index at the end takes little more than the compression."""
+    the index at the end takes little more than the compression.
 
-    def __init__(self) -> None:
-        self.found: dict[int, tuple[Page, tuple[str, ...], frozenset[str]]] = {}
+    With a *spool* (a temporary file), the JSON and the words wait there rather than in memory, and
+    :meth:`add` gives back the page without its units, which is all the index needs of it after:
+    the indexing process then holds a few hundred bytes a page, whatever their length."""
 
-    def add(self, page: Page) -> tuple[Page, tuple[str, ...], frozenset[str]]:
-        entries = tuple(dumps(unit_entry(0, unit)) for unit in page.units)
-        words = frozenset(folding.words(text for unit in page.units for text in (unit.label or "", unit.text)))
-        self.found[id(page)] = found = (page, entries, words)
-        return found
+    def __init__(self, spool: IO[bytes] | None = None) -> None:
+        self.spool = spool
+        #: id(page) -> (page, its JSON and words or where they are in the spool, its number of units)
+        self.found: dict[int, tuple[Page, tuple[str, str] | tuple[int, int, int], int]] = {}
 
-    def _of(self, page: Page) -> tuple[Page, tuple[str, ...], frozenset[str]]:
+    def add(self, page: Page) -> Page:
+        """Work out *page*; the page to keep in its place."""
+        entries = ",".join(dumps(unit_entry(0, unit)) for unit in page.units)
+        words = " ".join(sorted(folding.words(text for unit in page.units for text in (unit.label or "", unit.text))))
+        if self.spool is None:
+            self.found[id(page)] = (page, (entries, words), len(page.units))
+            return page
+        data, vocabulary = entries.encode("utf-8"), words.encode("utf-8")
+        at = self.spool.seek(0, os.SEEK_END)
+        self.spool.write(data + vocabulary)
+        kept = page._replace(units=())
+        self.found[id(kept)] = (kept, (at, len(data), len(vocabulary)), len(page.units))
+        return kept
+
+    def _of(self, page: Page) -> tuple[tuple[str, str] | tuple[int, int, int], int]:
         found = self.found.get(id(page))
-        return found if found is not None and found[0] is page else self.add(page)
+        if found is None or found[0] is not page:  # a page not worked out yet
+            found = self.found[id(self.add(page))]
+            self.found[id(page)] = found = (page, found[1], found[2])
+        return found[1], found[2]
+
+    def _texts(self, page: Page) -> tuple[str, str]:
+        where, _ = self._of(page)
+        if len(where) == 2:
+            return where
+        assert self.spool is not None
+        at, size, words = where
+        self.spool.seek(at)
+        data = self.spool.read(size + words)
+        return data[:size].decode("utf-8"), data[size:].decode("utf-8")
+
+    def count(self, page: Page) -> int:
+        """The number of units of *page*."""
+        return self._of(page)[1]
 
     def units(self, number: int, page: Page) -> str:
-        """index.page_units(number, page), from the prepared JSON."""
-        hole = f'"p":{number},"u":'
-        return ",".join(entry.replace(NUMBER_HOLE, hole, 1) for entry in self._of(page)[1])
+        """The page's units as they stand in the index's list, without the brackets."""
+        # Every unit has one hole: a label's, a text's or an address's own quotes are escaped in JSON.
+        return self._texts(page)[0].replace(NUMBER_HOLE, f'"p":{number},"u":')
 
     def words(self, pages: Iterable[Page]) -> frozenset[str]:
         """The words of the units of *pages*."""
-        return frozenset().union(*(self._of(page)[2] for page in pages))
+        return frozenset(word for page in pages for word in self._texts(page)[1].split())
 
 
 class Meter:
@@ -129,7 +160,7 @@ def write(pages: list[Page], output: Path, name: str, limit: int, prepared: Prep
         if shard_pattern(name).fullmatch(old.name):
             old.unlink()
     target = output / name
-    units = sum(len(page.units) for page in pages)
+    units = sum(prepared.count(page) for page in pages)
     if write_single(pages, target, limit, prepared):
         return Written(target, (), units)
     return write_sharded(pages, output, name, limit, prepared)
@@ -204,7 +235,7 @@ def write_sharded(pages: list[Page], output: Path, name: str, limit: int, prepar
         paths.append(path)
         part = pages[first:end]
         shards.append(Shard(path.name, first, unit, prepared.words(part)))
-        unit += sum(len(page.units) for page in part)
+        unit += sum(prepared.count(page) for page in part)
     head = {
         "v": VERSION,
         "p": [[page.url, page.title, page.name] for page in pages],

@@ -2,34 +2,30 @@
 
 Reading and cutting a written page takes about a millisecond, and a large site
 writes thousands: on a machine with a second core, that work need not wait for
-Pelican. The plugin then starts this module as its own process (plain
-``python -m sitesearch``, no fork of the build), tells it the path of each page as Pelican
-writes it, and at the end asks it to write the index; the worker does exactly
-what the plugin does in its own process (:class:`sitesearch.index.Collector`,
-:func:`sitesearch.shards.write`), so the files are byte for byte the same.
+Pelican. The plugin then forks the build into an indexing process, tells it the
+path of each page as Pelican writes it, and at the end asks it to write the index.
+The process does exactly what the plugin does in its own process
+(:class:`sitesearch.index.Collector`, :func:`sitesearch.shards.write`), so the files
+are byte for byte the same; it keeps each page's units in a temporary file rather
+than in memory (:class:`sitesearch.shards.Prepared`), and the objects it shares with
+the build are frozen before the fork, so that its garbage collector never copies
+them.
 
-The protocol is one line per message on the worker's standard input, JSON-encoded
-so that no path can break a line::
-
-    ["page", "/abs/output/point-21.html"]
-    ["finish", "search-index.js", 307200]
-
-and one line of JSON on its standard output once the index is written: the
-summary the plugin logs, with the worker's own peak memory. Anything else (a
-crash, a full disk) is a non-zero exit with the reason on standard error; the
-plugin then indexes the whole output itself (:meth:`Handle.finish` returns None).
+Anything that goes wrong in it (a crash, a full disk) makes :meth:`Handle.finish`
+return None: the plugin then indexes the whole output itself. A fork is refused where
+it is unsafe or impossible (no fork, other threads running): the plugin indexes in
+its own process.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
+import gc
 import logging
-import os
-import subprocess
-import sys
+import multiprocessing
+import tempfile
+import threading
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .extract import Options
 from .index import Collector
@@ -37,101 +33,99 @@ from .shards import Prepared, write
 
 logger = logging.getLogger(__name__)
 
+#: Paths sent together: one message per page would cost the build a system call each.
+BATCH = 16
 
-def serve(output: Path, options: Options, stdin: IO[str], stdout: IO[str]) -> int:
-    """The worker's loop: index each page named, then write the index and report."""
-    prepared = Prepared()
-    collector = Collector(output, options, prepared.add)
-    for line in stdin:
-        message = json.loads(line)
-        if message[0] == "page":
-            collector.written(message[1])
-        elif message[0] == "finish":
-            pages = collector.pages()
-            written = write(pages, output, message[1], message[2], prepared)
-            summary = {
-                "pages": len(pages),
-                "units": written.units,
-                "bytes": sum(path.stat().st_size for path in (written.main, *written.shards)),
-                "main": written.main.name,
-                "shards": len(written.shards),
-                "peak_rss_kb": peak_kb(),
-            }
-            stdout.write(json.dumps(summary) + "\n")
-            stdout.flush()
-            return 0
-    return 2  # the build ended without asking for the index
+
+def can_fork() -> bool:
+    """fork, and no other thread that a fork could catch holding a lock."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def peak_kb() -> int:
-    """This process's peak resident set since it started (Linux's VmHWM; ru_maxrss elsewhere, which on
-    Linux would count the build's memory at the moment it started this process)."""
+    """The memory this process holds that it does not share with the build (Linux's Private_Clean
+    and Private_Dirty of /proc/self/smaps_rollup); 0 where that is not known."""
     try:
-        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
+        text = Path("/proc/self/smaps_rollup").read_text(encoding="ascii")
     except OSError:
-        pass
-    import resource
+        return 0
+    private = ("Private_Clean:", "Private_Dirty:")
+    return sum(int(line.split()[1]) for line in text.splitlines() if line.startswith(private))
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == "darwin" else 1)
 
-
-def main(argv: list[str]) -> int:
-    output, site_name, default_description, exclude = json.loads(argv[0])
-    return serve(Path(output), Options(site_name, default_description, tuple(exclude)), sys.stdin, sys.stdout)
+def serve(output: Path, options: Options, conn: Any) -> None:
+    """The indexing process: index each page named, then write the index and report."""
+    with tempfile.TemporaryFile() as spool:
+        prepared = Prepared(spool)
+        collector = Collector(output, options, prepared.add)
+        while True:
+            message = conn.recv()
+            if message[0] == "pages":
+                for path in message[1]:
+                    collector.written(path)
+            elif message[0] == "finish":
+                pages = collector.pages()
+                written = write(pages, output, message[1], message[2], prepared)
+                conn.send(
+                    {
+                        "pages": len(pages),
+                        "units": written.units,
+                        "bytes": sum(path.stat().st_size for path in (written.main, *written.shards)),
+                        "main": written.main.name,
+                        "shards": len(written.shards),
+                        "private_kb": peak_kb(),
+                    }
+                )
+                return
 
 
 class Handle:
-    """The build's side of one worker."""
+    """The build's side of one indexing process."""
 
     def __init__(self, output: Path, options: Options) -> None:
-        package = __package__ or "sitesearch"
-        # The folder the package is found in, so that the worker imports this same copy of it.
-        root = Path(__file__).resolve().parents[len(package.split("."))]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-        arguments = json.dumps([str(output), options.site_name, options.default_description, list(options.exclude)])
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", package, arguments],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            env=env,
-        )
-        assert self.process.stdin is not None
-        self.stdin = self.process.stdin
-
-    def send(self, message: list[Any]) -> bool:
-        """Pass one message on; False if the worker is gone."""
+        context = multiprocessing.get_context("fork")
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=serve, args=(output, options, theirs), daemon=True)
+        self.waiting: list[str] = []
+        gc.freeze()  # the build's objects stay where they are: the child's collector never walks them
         try:
-            self.stdin.write(json.dumps(message) + "\n")
-            self.stdin.flush()
+            self.process.start()
+        finally:
+            gc.unfreeze()
+        theirs.close()
+
+    def send(self, path: str) -> bool:
+        """Pass one page on (in batches); False if the indexing process is gone."""
+        self.waiting.append(path)
+        return len(self.waiting) < BATCH or self._flush()
+
+    def _flush(self) -> bool:
+        try:
+            self.conn.send(("pages", self.waiting))
         except (BrokenPipeError, OSError):
             return False
+        self.waiting = []
         return True
 
     def finish(self, name: str, limit: int) -> dict[str, Any] | None:
-        """Have the index written and wait for it: the worker's summary, or None if it failed."""
-        sent = self.send(["finish", name, limit])
+        """Have the index written and wait for it: the summary, or None if the process failed."""
+        summary: dict[str, Any] | None = None
         try:
-            out, _ = self.process.communicate()
-        except (BrokenPipeError, OSError):
-            out = ""
-        if not sent or self.process.returncode != 0:
-            logger.warning("sitesearch: the indexing process failed (exit %s)", self.process.returncode)
-            return None
-        try:
-            summary: dict[str, Any] = json.loads(out)
-        except ValueError:
-            logger.warning("sitesearch: the indexing process answered %r", out[:200])
+            if self._flush():
+                self.conn.send(("finish", name, limit))
+                summary = self.conn.recv()
+        except (EOFError, BrokenPipeError, OSError):
+            summary = None
+        self.process.join()
+        if summary is None or self.process.exitcode != 0:
+            logger.warning("sitesearch: the indexing process failed (exit %s)", self.process.exitcode)
             return None
         return summary
 
-    def stop(self) -> int:
-        """End the worker without an index (the build failed, or the worker did); its exit code."""
-        if self.process.poll() is None:
+    def stop(self) -> int | None:
+        """End the indexing process without an index (the build failed, or the process did); its exit code."""
+        if self.process.is_alive():
             self.process.kill()
-        with contextlib.suppress(OSError):
-            self.stdin.close()
-        return self.process.wait()
+        self.process.join()
+        self.conn.close()
+        return self.process.exitcode

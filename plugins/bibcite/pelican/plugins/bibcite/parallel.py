@@ -23,6 +23,7 @@ setting asks.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import multiprocessing
@@ -107,7 +108,13 @@ class Reader:
         self.process = context.Process(
             target=_serve, args=(items, analyse, sources, self.lock, self.claimed, send), daemon=True
         )
-        self.process.start()
+        # Frozen, the objects both processes share are never walked by the reader's garbage collector,
+        # which would otherwise copy every page of memory it touches (copy-on-write).
+        gc.freeze()
+        try:
+            self.process.start()
+        finally:
+            gc.unfreeze()
         send.close()
         self.arrived: dict[int, tuple[bytes, bytes | None]] = {}
         self.done = False
