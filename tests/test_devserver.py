@@ -1,4 +1,5 @@
-"""Edits in place: the devserver's builds reuse what did not change, and give a fresh build's output."""
+"""Edits in place: the devserver's builds reuse what did not change (readings, and pages rendered from
+the same inputs: tools/incremental.py), and give a fresh build's output."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ SCRIPT = textwrap.dedent(
     import filecmp, json, sys, time
     from pathlib import Path
     from tools import build
+    from tools.incremental import Incremental
     from pelican.plugins.bibcite.plugin import REUSE
 
     def same(a, b):
@@ -28,23 +30,29 @@ SCRIPT = textwrap.dedent(
         return diff + [x for d in c.common_dirs for x in same(Path(a) / d, Path(b) / d)]
 
     clause = Path("content/clauses/21-territory.md")
+    original = clause.read_text()
     bib = next(Path("citations").glob("*.bib"))
+    cite = "\\nA sentence for the test.[@rollingstone2025]\\n"
     edits = [
         ("a clause", lambda: clause.write_text(clause.read_text() + "\\nAn edit in place.\\n")),
+        ("a citation", lambda: clause.write_text(clause.read_text() + cite)),
+        ("a title", lambda: clause.write_text(clause.read_text().replace("Title: ", "Title: Edited: ", 1))),
         ("a bibliography entry", lambda: bib.write_text(bib.read_text().replace("}", "} ", 1))),
-        ("the clause back", lambda: clause.write_text(clause.read_text().replace("\\nAn edit in place.\\n", ""))),
+        ("the clause back", lambda: clause.write_text(original)),
     ]
     reuse = build.reuse_between_builds()
-    build.build(output="out-dev", quiet=True, overrides=reuse)
+    incremental = Incremental()
+    build.build(output="out-dev", quiet=True, overrides=reuse, incremental=incremental)
     report = []
     for name, edit in edits:
         edit()
         started = time.perf_counter()
-        code = build.build(output="out-dev", quiet=True, overrides=reuse)
+        code = build.build(output="out-dev", quiet=True, overrides=reuse, incremental=incremental)
         took = time.perf_counter() - started
         hits = REUSE.hits
         fresh = build.build(output="out-fresh", quiet=True)
         row = {"edit": name, "codes": [code, fresh], "seconds": took, "reused": hits}
+        row["linked"], row["rendered"] = incremental.linked, incremental.rendered
         row["differ"] = same("out-dev", "out-fresh")
         row["shows"] = "An edit in place." in Path("out-dev/point-21.html").read_text()
         report.append(row)
@@ -71,12 +79,19 @@ def test_builds_that_reuse_give_the_fresh_build_output(tmp_path: Path) -> None:
     import json
 
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert [r["edit"] for r in report] == ["a clause", "a bibliography entry", "the clause back"]
+    assert [r["edit"] for r in report] == ["a clause", "a citation", "a title", "a bibliography entry", "the clause back"]
     for row in report:
         assert row["codes"] == [0, 0], row
         assert row["differ"] == [], f"after {row['edit']}: {row['differ']}"
     pages = len(list((ROOT / "content").rglob("*.md")))
     # an edited page is read again, the others are reused; an edited bibliography rereads every page
-    assert [r["reused"] for r in report] == [pages - 1, 0, pages - 1]
-    assert [r["shows"] for r in report] == [True, True, False]
+    assert [r["reused"] for r in report] == [pages - 1, pages - 1, pages - 1, 0, pages - 1]
+    assert [r["shows"] for r in report] == [True, True, True, True, False]
+    # rendered again: the clause and the pages that show every note (home, coverage, sources index, print,
+    # search); a new citation adds its source's page; a title or the bibliography, every page
+    by = {r["edit"]: r for r in report}
+    every = by["a title"]["rendered"]
+    assert by["a clause"]["rendered"] <= 8 and by["a clause"]["linked"] == every - by["a clause"]["rendered"] > pages
+    assert by["a citation"]["rendered"] == by["a clause"]["rendered"] + 1
+    assert by["a title"]["linked"] == by["a bibliography entry"]["linked"] == 0
     assert filecmp.cmp(copy / "out-dev" / "point-21.html", copy / "out-fresh" / "point-21.html", shallow=False)

@@ -28,9 +28,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import jinja2.bccache
+
+if TYPE_CHECKING:
+    from .incremental import Incremental
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the devserver watches: Pelican's own autoreload misses citations/ and plugins/.
@@ -85,10 +89,12 @@ def build(
     output: str | None = None,
     quiet: bool = False,
     overrides: dict[str, object] | None = None,
+    incremental: Incremental | None = None,
 ) -> int:
     """Build the site atomically; return 0 on success, 1 on failure.
 
-    *overrides* change settings for this build (the devserver's reuse between builds)."""
+    *overrides* change settings for this build (the devserver's reuse between builds);
+    *incremental* renders only what changed since its last build (the devserver)."""
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -101,6 +107,9 @@ def build(
 
     def render(staging: Path) -> bool:
         """Run Pelican into *staging*; False (with the reason on stderr) if it fails."""
+        if incremental is not None:
+            incremental.begin(target)
+            incremental.connect()
         try:
             override = {**(overrides or {}), "OUTPUT_PATH": str(staging)}
             Pelican(read_settings(str(ROOT / settings_file), override=override)).run()
@@ -113,6 +122,9 @@ def build(
                 report()  # whatever went wrong, every problem found until then is shown
                 print(f"build failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return False
+        finally:
+            if incremental is not None:
+                incremental.disconnect()
         return True
 
     try:
@@ -125,6 +137,8 @@ def build(
     if not built:
         print(f"build failed; {_rel(target)}/ still holds the last good build", file=sys.stderr)
         return 1
+    if incremental is not None:
+        incremental.commit()
     if not quiet:
         pages = sum(1 for _ in target.rglob("*.html"))
         print(f"built {pages} pages into {_rel(target)}/ in {time.perf_counter() - started:.2f} s", file=sys.stderr)
@@ -411,21 +425,28 @@ def reuse_between_builds(settings_file: str = "pelicanconf.py") -> dict[str, obj
     from pelican.settings import read_settings
 
     jinja = dict(read_settings(str(ROOT / settings_file)).get("JINJA_ENVIRONMENT", {}))
-    return {"BIBCITE_REUSE": True, "JINJA_ENVIRONMENT": {**jinja, "bytecode_cache": TemplateCache()}}
+    return {
+        "BIBCITE_REUSE": True,
+        "SITESEARCH_REUSE": True,
+        "JINJA_ENVIRONMENT": {**jinja, "bytecode_cache": TemplateCache()},
+    }
 
 
 def devserver(port: int) -> int:
     """Build, serve, and rebuild on every change; a failed build waits for the next edit."""
     from watchfiles import watch
 
+    from .incremental import Incremental
+
     overrides = reuse_between_builds()
-    build(overrides=overrides)
+    incremental = Incremental()
+    build(overrides=overrides, incremental=incremental)
     serve(port, ROOT / "output", block=False)
     paths = [ROOT / p for p in WATCHED if (ROOT / p).exists()]
     for changes in watch(*paths, watch_filter=lambda _, path: Path(path).suffix in WATCHED_SUFFIXES):
         names = ", ".join(sorted({_rel(Path(p)) for _, p in changes}))
         print(f"changed: {names}", file=sys.stderr)
-        if build(overrides=overrides) != 0:
+        if build(overrides=overrides, incremental=incremental) != 0:
             print("waiting for the next edit", file=sys.stderr)
     return 0
 

@@ -86,7 +86,10 @@ class Collector:
         full = os.path.abspath(path)
         if not full.endswith(".html") or not full.startswith(self.root + os.sep):
             return
-        self.index(Path(os.path.relpath(full, self.root)).as_posix())
+        rel = Path(os.path.relpath(full, self.root)).as_posix()
+        known = self.found.get(rel)
+        if known is None or known[0] != stamp(self.output / rel):  # (the same file: indexed by an earlier build)
+            self.index(rel)
 
     def index(self, rel: str) -> None:
         path = self.output / rel

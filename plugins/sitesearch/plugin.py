@@ -14,7 +14,7 @@ from pelican import signals
 
 from .extract import Options
 from .index import Collector
-from .shards import write
+from .shards import Prepared, write
 from .worker import Handle, can_fork
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     # Pages written before a second process takes the indexing over (on a machine with more than one
     # core); the first ones wait in a list, so a small site never starts it. 0: never.
     "SITESEARCH_WORKER": 200,
+    # True keeps each page's index entry between the builds of one process (the devserver): a page whose
+    # file is the same one (size, modification time, inode: the devserver links unchanged pages) is not read again.
+    "SITESEARCH_REUSE": False,
 }
 
 
@@ -42,6 +45,9 @@ class Current:
     #: pages before a worker starts (0: none will)
     threshold = 0
     worker: Handle | None = None
+    #: with SITESEARCH_REUSE, the last build's pages as indexed, and what was worked out of them
+    kept: Collector | None = None
+    prepared: Prepared | None = None
 
     @classmethod
     def stop_worker(cls) -> None:
@@ -72,7 +78,12 @@ def new_collector(pelican: Any) -> Collector:
 def get_generators(pelican: Any) -> None:
     """Start a build's index (Pelican sends this signal at the start of every run); adds no generator."""
     Current.stop_worker()  # an earlier build of this process that failed before finishing
-    Current.collector = new_collector(pelican)
+    Current.collector = collector = new_collector(pelican)
+    kept = Current.kept
+    if settings_of(pelican)["SITESEARCH_REUSE"] and kept is not None and kept.options == collector.options:
+        collector.found = dict(kept.found)  # by path; each entry holds while its file's stamp does
+    else:
+        Current.kept = Current.prepared = None
     Current.waiting = []
     Current.threshold = settings_of(pelican)["SITESEARCH_WORKER"] if (os.cpu_count() or 1) > 1 and can_fork() else 0
 
@@ -116,7 +127,11 @@ def finalized(pelican: Any) -> None:
     summary = worker.finish(name, limit) if worker is not None and collector.output == output else None
     if summary is None:  # no worker, or it failed: every page not indexed here is read now
         pages = collector.pages()
-        written = write(pages, output, name, limit)
+        prepared = Current.prepared or Prepared()
+        written = write(pages, output, name, limit, prepared)
+        if settings["SITESEARCH_REUSE"]:
+            prepared.keep_only(pages)
+            Current.kept, Current.prepared = collector, prepared
         summary = {
             "pages": len(pages),
             "units": written.units,

@@ -114,6 +114,11 @@ class Prepared:
         data = self.spool.read(size + words)
         return data[:size].decode("utf-8"), data[size:].decode("utf-8")
 
+    def keep_only(self, pages: list[Page]) -> None:
+        """Forget every page but *pages* (a process that builds again and again keeps this)."""
+        kept = {id(page) for page in pages}
+        self.found = {key: value for key, value in self.found.items() if key in kept}
+
     def count(self, page: Page) -> int:
         """The number of units of *page*."""
         return self._of(page)[1]

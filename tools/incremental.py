@@ -1,0 +1,141 @@
+"""Edits in place: the devserver renders again only the pages an edit can change.
+
+Each devserver build still reads the whole site (bibcite keeps every unchanged page's
+reading, BIBCITE_REUSE) and runs every check, but before rendering a page with one of
+the templates below it works out what that page is made of; when that is what the page
+already on disk (the last good build) was made of, the file is linked into the new build
+instead of rendered. Pages of any other template (the home page and coverage table, the
+sources index, the print edition, search, feeds) are rendered every time.
+
+What a page is made of (its key):
+
+- every page: the settings, the bibliography and the other plugins' declared inputs
+  (bibcite's reuse token), every template's source, and the *shape* of the site: each
+  page's address, title and header fields (summary, clause, related...), which other
+  pages show in their lists, neighbours and related clauses;
+- a page of the ``page``, ``clause`` or ``method`` templates: the bytes of its own file;
+- a source's page: the notes that cite it (which page, which passages).
+
+So an edit to a clause's text renders that clause and the pages that list every note
+(the home page, coverage, sources index, print edition); a new citation adds the pages
+of the sources it cites or no longer cites; a changed title or header field changes the
+shape and renders every page. tests/test_devserver.py compares the tree after a series
+of such edits with a fresh build's, byte for byte.
+
+Only the devserver builds this way: a linked file shares its bytes with the last
+build's, which nothing in the devserver's plugins rewrites in place (assethash, which
+does, runs only for ``make publish``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.writers import Writer
+
+#: Templates whose pages depend on their own file and the site's shape only.
+OWN_TEMPLATES = frozenset({"page", "clause", "method"})
+#: The template of a source's page, which depends on the notes that cite the source.
+SOURCE_TEMPLATE = "source"
+#: A page's fields that are its body, not its place in the site: other pages never show them.
+BODY_FIELDS = frozenset({"notes", "toc", "bibcite_data", "bibcite_html"})
+
+
+class Incremental:
+    """What the last good build of this process rendered, file by file, and where it is."""
+
+    def __init__(self) -> None:
+        #: output file name -> the key it was rendered from, in the build now in the output folder
+        self.keys: dict[str, bytes] = {}
+        #: the keys of the build in progress, kept when it succeeds
+        self.pending: dict[str, bytes] = {}
+        #: the output folder holding the last good build
+        self.target: Path | None = None
+        #: files linked rather than rendered, and rendered, by the last build
+        self.linked = 0
+        self.rendered = 0
+        #: the build's settings, bibliography, inputs, templates and shape (site_digest)
+        self.site: bytes | None = None
+
+    def begin(self, target: Path) -> None:
+        if self.target != target:
+            self.keys = {}
+        self.target, self.pending, self.linked, self.rendered, self.site = target, {}, 0, 0, None
+
+    def commit(self) -> None:
+        """The build succeeded: its files are now the output folder's."""
+        self.keys = self.pending
+
+    def connect(self) -> None:
+        signals.get_writer.connect(self.writer_class)
+
+    def disconnect(self) -> None:
+        signals.get_writer.disconnect(self.writer_class)
+
+    def writer_class(self, pelican: Any) -> type[Writer]:
+        state = self
+
+        class IncrementalWriter(Writer):
+            def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+                return state.write_file(super().write_file, self.output_path, name, template, context, args, kwargs)
+
+        return IncrementalWriter
+
+    def write_file(
+        self, write: Any, staging: str, name: Any, template: Any, context: dict[str, Any], args: Any, kwargs: Any
+    ) -> Any:
+        key = self.key(name, template, context, kwargs) if name and not args else None
+        if key is None:
+            self.rendered += 1
+            return write(name, template, context, *args, **kwargs)
+        self.pending[name] = key
+        last = self.target / name if self.target is not None else None
+        if self.keys.get(name) == key and last is not None and last.is_file() and not last.is_symlink():
+            path = Path(staging) / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(last, path)
+            except OSError:
+                shutil.copy2(last, path)
+            self.linked += 1
+            signals.content_written.send(str(path), context=context)
+            return None
+        self.rendered += 1
+        return write(name, template, context, *args, **kwargs)
+
+    def key(self, name: str, template: Any, context: dict[str, Any], kwargs: dict[str, Any]) -> bytes | None:
+        """What the page is made of, or None: render it whatever it was."""
+        template_name = Path(template.name).stem
+        if template_name in OWN_TEMPLATES and "page" in kwargs:
+            own = Path(kwargs["page"].source_path).read_bytes()
+        elif template_name == SOURCE_TEMPLATE and "source" in kwargs:
+            cited = [(entry["url"], entry["note"]) for entry in kwargs.get("cited_in", [])]
+            own = repr((kwargs["source"].key, cited)).encode()
+        else:
+            return None
+        if self.site is None:
+            self.site = site_digest(template.environment, context)
+        digest = hashlib.sha256(self.site)
+        rest = sorted((k, repr(v)) for k, v in kwargs.items() if k not in ("page", "source", "cited_in"))
+        digest.update(repr((name, template.name, rest)).encode())
+        digest.update(own)
+        return digest.digest()
+
+
+def site_digest(environment: Any, context: dict[str, Any]) -> bytes:
+    """The settings, bibliography and inputs (bibcite's reuse token), the templates, and the site's shape."""
+    from pelican.plugins.bibcite.plugin import REUSE
+
+    digest = hashlib.sha256(REUSE.token)
+    for template in sorted(environment.list_templates()):
+        digest.update(template.encode() + b"\0" + environment.loader.get_source(environment, template)[0].encode())
+    pages = [*context.get("pages", []), *context.get("hidden_pages", []), *context.get("articles", [])]
+    for page in sorted(pages, key=lambda p: p.source_path):
+        fields = sorted((k, repr(v)) for k, v in page.metadata.items() if k not in BODY_FIELDS)
+        digest.update(repr((page.source_path, page.url, page.save_as, fields)).encode())
+    return digest.digest()
