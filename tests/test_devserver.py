@@ -79,7 +79,8 @@ def test_builds_that_reuse_give_the_fresh_build_output(tmp_path: Path) -> None:
     import json
 
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert [r["edit"] for r in report] == ["a clause", "a citation", "a title", "a bibliography entry", "the clause back"]
+    edits = ["a clause", "a citation", "a title", "a bibliography entry", "the clause back"]
+    assert [r["edit"] for r in report] == edits
     for row in report:
         assert row["codes"] == [0, 0], row
         assert row["differ"] == [], f"after {row['edit']}: {row['differ']}"
