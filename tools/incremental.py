@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,12 @@ class Incremental:
         if template_name in OWN_TEMPLATES and "page" in kwargs:
             own = Path(kwargs["page"].source_path).read_bytes()
         elif template_name == SOURCE_TEMPLATE and "source" in kwargs:
-            cited = [(entry["url"], entry["note"]) for entry in kwargs.get("cited_in", [])]
+            # which page cites it, under which number, where and with which passages (the source itself
+            # is in the bibliography, part of the site digest)
+            cited = [
+                (entry["url"], entry["note"].number, [_fields(ref) for ref in entry["note"].refs])
+                for entry in kwargs.get("cited_in", [])
+            ]
             own = repr((kwargs["source"].key, cited)).encode()
         else:
             return None
@@ -125,6 +131,11 @@ class Incremental:
         digest.update(repr((name, template.name, rest)).encode())
         digest.update(own)
         return digest.digest()
+
+
+def _fields(value: Any) -> tuple[Any, ...]:
+    """A dataclass's fields, in order (dataclasses.astuple copies each value deeply: slow)."""
+    return tuple(getattr(value, f.name) for f in fields(value))
 
 
 def site_digest(environment: Any, context: dict[str, Any]) -> bytes:

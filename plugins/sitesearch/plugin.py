@@ -85,7 +85,10 @@ def get_generators(pelican: Any) -> None:
     else:
         Current.kept = Current.prepared = None
     Current.waiting = []
-    Current.threshold = settings_of(pelican)["SITESEARCH_WORKER"] if (os.cpu_count() or 1) > 1 and can_fork() else 0
+    settings = settings_of(pelican)
+    # A worker reads every page again; with SITESEARCH_REUSE this process reads only what changed.
+    parallel = (os.cpu_count() or 1) > 1 and can_fork() and not settings["SITESEARCH_REUSE"]
+    Current.threshold = settings["SITESEARCH_WORKER"] if parallel else 0
 
 
 def content_written(path: str, context: Any = None) -> None:

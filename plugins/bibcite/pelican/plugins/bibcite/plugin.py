@@ -88,6 +88,8 @@ class Reuse:
         self.sources: dict[str, Source] = {}
         self.problems: list[Problem] = []
         self.pages: dict[tuple[str, bytes], Any] = {}
+        #: what the reader made of each reused page: id(analysis) -> (analysis, html, metadata, problems)
+        self.read: dict[int, tuple[Any, str, dict[str, Any], list[Problem]]] = {}
         #: pages the last build reused rather than read
         self.hits = 0
 
@@ -108,7 +110,7 @@ class Reuse:
         self.hits = 0
         if token == self.token:
             return True
-        self.token, self.sources, self.problems, self.pages = token, {}, [], {}
+        self.token, self.sources, self.problems, self.pages, self.read = token, {}, [], {}, {}
         return False
 
 
@@ -315,6 +317,21 @@ class BibciteReader(MarkdownReader):
         STATE.collector.extend(analysis.problems)
         if not analysis.readable:
             raise ReadRefused(analysis.problems[0].format())
+        if STATE.reuse is None:
+            return self._made(analysis, source_path, rel)
+        # The devserver: a reused page's HTML and header fields are what this reader made of them last time.
+        made = REUSE.read.get(id(analysis))
+        if made is None or made[0] is not analysis:
+            before = len(STATE.collector.problems)
+            html, metadata = self._made(analysis, source_path, rel)
+            REUSE.read[id(analysis)] = made = (analysis, html, metadata, STATE.collector.problems[before:])
+        else:
+            STATE.collector.extend(made[3])
+        return made[1], dict(made[2])
+
+    def _made(self, analysis: Any, source_path: str, rel: str) -> tuple[str, dict[str, Any]]:
+        """The page's HTML and Pelican's metadata, from its analysis."""
+        untrusted = STATE.policy.untrusted
         metadata = self._metadata(analysis.meta, rel)
         if "summary" in metadata and (STATE.policy.sanitise or untrusted):
             # Converted by Pelican, not by analyse(): the same sanitiser, and Pelican's {static} syntax made inert.

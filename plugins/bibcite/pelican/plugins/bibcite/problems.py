@@ -86,8 +86,10 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+@functools.lru_cache(maxsize=16384)
 def relative(path: str | Path, root: str | Path) -> str:
-    """Return *path* relative to *root* with forward slashes, or as given if outside."""
+    """Return *path* relative to *root* with forward slashes, or as given if outside (kept: a build
+    asks for every page's several times, and resolving a path asks the file system each time)."""
     p = Path(path).resolve()
     try:
         return p.relative_to(_resolved(str(root))).as_posix()
