@@ -10,6 +10,7 @@ bibcite only through ``pelican.plugins.bibcite.hooks``.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -821,8 +822,16 @@ def _print_part(page: Any, prefix: str, siteurl: str, places: printed.Places) ->
     section and its title); the notes' heading is one level below the page's own.
     """
     demote = 2 if getattr(page, "clause", None) else 1
-    html = printed.rewrite(page.get_content(siteurl), prefix, places, demote)
+    where = (places.slug, places.clauses, places.sections, tuple(sorted(places.sources.items())), places.siteurl)
+    html = _rewritten(page.get_content(siteurl), prefix, where, demote)
     return printed.Part(page, prefix, Markup(html), Markup(printed.short_notes(page.notes, prefix, 2 + demote)))
+
+
+@functools.lru_cache(maxsize=256)
+def _rewritten(html: str, prefix: str, where: tuple[Any, ...], demote: int) -> str:
+    """printed.rewrite(), kept: the devserver prints every clause again after each edit of one."""
+    slug, clauses, sections, sources, siteurl = where
+    return printed.rewrite(html, prefix, printed.Places(slug, clauses, sections, dict(sources), siteurl), demote)
 
 
 def _bibliography(cited: dict[str, list[printed.Citing]]) -> list[printed.Entry]:
