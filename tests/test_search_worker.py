@@ -77,6 +77,7 @@ def test_a_worker_that_dies_leaves_the_plugin_to_index_every_page(
     shards.write(Collector(expected, options()).pages(), expected, NAME, plugin.DEFAULTS["SITESEARCH_SHARD_BYTES"])
     out = copy_without_index(real_site, tmp_path / "out")
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(plugin, "can_fork", lambda: True)  # other tests may have left a server thread running
     pelican = fake_pelican(out, 5)
     plugin.get_generators(pelican)
     pages = html_pages(out)
@@ -98,6 +99,7 @@ def test_a_small_site_is_indexed_in_the_build_and_one_worker_per_build(
 ) -> None:
     out = copy_without_index(real_site, tmp_path / "out")
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(plugin, "can_fork", lambda: True)  # other tests may have left a server thread running
     pages = html_pages(out)
     plugin.get_generators(fake_pelican(out, len(pages) + 1))
     for path in pages:
