@@ -152,5 +152,5 @@ def test_the_real_site_read_in_two_processes_is_the_same_site(real_site: Path, t
     assert result.returncode == 0, result.stderr
     read = re.search(r"bibcite: (\d+) of (\d+) pages read by a second process", result.stderr)
     assert read and 0 < int(read.group(1)) < int(read.group(2)) >= 30, result.stderr
-    assert "the indexing process's memory of its own" in result.stderr, result.stderr
+    assert "the indexing process's peak memory" in result.stderr, result.stderr
     assert tree_bytes(out) == tree_bytes(real_site)

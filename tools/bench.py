@@ -520,6 +520,55 @@ def devserver_edit(scratch: Path, edits: int = DEV_EDITS) -> dict:
             proc.kill()
 
 
+#: The devserver's builds of a synthetic site, in a process of their own (tools.build, tools.incremental).
+DEV_SCALE_SCRIPT = """
+import json, sys, time
+from pathlib import Path
+from tools import build
+from tools.incremental import Incremental
+from pelican.plugins.bibcite.plugin import REUSE
+conf, out, page, edits = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
+reuse, incremental = build.reuse_between_builds(conf), Incremental()
+started = time.perf_counter()
+codes = [build.build(conf, out, quiet=True, overrides=reuse, incremental=incremental)]
+first, builds, counts = time.perf_counter() - started, [], []
+original = page.read_text(encoding="utf-8")
+try:
+    for n in range(edits):
+        page.write_text(original + f"\\nBenchmark edit number {n}.\\n", encoding="utf-8")
+        started = time.perf_counter()
+        codes.append(build.build(conf, out, quiet=True, overrides=reuse, incremental=incremental))
+        builds.append(time.perf_counter() - started)
+        counts.append([REUSE.hits, incremental.linked, incremental.rendered])
+finally:
+    page.write_text(original, encoding="utf-8")
+print(json.dumps({"codes": codes, "first_build_s": first, "build_s": builds, "reused_linked_rendered": counts}))
+"""
+
+
+def devserver_scale(site: Path, edits: int = 3) -> dict:
+    """The devserver's builds of synthetic site B (BIBCITE_REUSE, SITESEARCH_REUSE, tools.incremental):
+    a first build, then *edits* edits of one page's text, each build timed (not the watcher: the
+    real site's figure has it)."""
+    conf = site / "B" / "pelicanconf.py"
+    pages = sorted((site / "B" / "content" / "pages").glob("*.md"))
+    page = pages[len(pages) // 2]
+    result = subprocess.run(
+        [sys.executable, "-c", DEV_SCALE_SCRIPT, str(conf), str(site / "out-dev"), str(page), str(edits)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    shutil.rmtree(site / "out-dev", ignore_errors=True)
+    if result.returncode != 0:
+        return {"error": result.stderr[-2000:]}
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found["page"] = page.name
+    found["median_build_s"] = statistics.median(found["build_s"])
+    return found
+
+
 def make_check() -> dict:
     """Time ``make check`` when the project has tools/check.py (directly if the Makefile lacks the target)."""
     if not (ROOT / "tools" / "check.py").exists():
@@ -681,10 +730,22 @@ def size_targets(sizes: dict) -> list[dict]:
                         total <= MAX_MEMORY_RATIO,
                     )
                 )
-    drift_target = f"B ms/page at large within {MAX_PER_PAGE_DRIFT:.0%} of medium"
+    dev = sizes.get("large", {}).get("devserver", {})
+    if "median_build_s" in dev:
+        rows.append(
+            row(
+                "devserver at 5,000 pages: one page edited, rebuilt in < 1 s",
+                f"{dev['median_build_s']:.2f} s median build ({dev['reused_linked_rendered'][-1][2]} pages rendered)",
+                dev["median_build_s"] < 1.0,
+            )
+        )
+    # Judged one way: a page costing less at 5,000 pages than at 500 (fixed costs spread wider, the
+    # second process busier) is not a build that scales badly; S's own drift is shown beside it.
+    drift_target = f"B ms/page at large at most {MAX_PER_PAGE_DRIFT:.0%} above medium"
     if "medium" in sizes and "large" in sizes:
         drift = sizes["large"]["ms_per_page_B"] / sizes["medium"]["ms_per_page_B"] - 1
-        rows.append(row(drift_target, f"{drift:+.1%}", abs(drift) <= MAX_PER_PAGE_DRIFT))
+        stock = sizes["large"]["ms_per_page_S"] / sizes["medium"]["ms_per_page_S"] - 1
+        rows.append(row(drift_target, f"{drift:+.1%} (S: {stock:+.1%})", drift <= MAX_PER_PAGE_DRIFT))
     else:
         rows.append(row(drift_target, "not run (make bench BENCH_ARGS=--large)", None))
     for name, s in sizes.items():
@@ -837,6 +898,19 @@ def site_lines(report: dict) -> list[str]:
         f"real site build: {real['build_wall_s']:.2f} s, {real['build_peak_rss_kb'] / 1024:.0f} MB peak"
         + ("" if real["returncode"] == 0 else f" -- FAILED (exit {real['returncode']})")
     )
+    for name, size in report["sizes"].items():
+        scale = size.get("devserver", {})
+        if "median_build_s" in scale:
+            reused, linked, rendered = scale["reused_linked_rendered"][-1]
+            lines.append(
+                f"devserver at {name} ({size['pages']} pages), {len(scale['build_s'])} edits of {scale['page']}: "
+                f"rebuild {scale['median_build_s']:.2f} s median ("
+                + ", ".join(f"{x:.2f}" for x in scale["build_s"])
+                + f"); {reused} readings reused, {linked} pages linked, {rendered} rendered; "
+                f"first build {scale['first_build_s']:.1f} s"
+            )
+        elif scale:
+            lines.append(f"devserver at {name}: not measured -- {scale.get('error', '')[:200]}")
     dev = real.get("devserver", {})
     if "median_latency_s" in dev:
         lines.append(
@@ -931,6 +1005,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             for name in names
         }
+        if "large" in sizes:
+            sizes["large"]["devserver"] = devserver_scale(work / "large")
         check = make_check()
         real = real_site(work)
         real["devserver"] = devserver_edit(work)

@@ -15,7 +15,7 @@ from pelican import signals
 from .extract import Options
 from .index import Collector
 from .shards import Prepared, write
-from .worker import Handle, can_fork
+from .worker import Handle
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def get_generators(pelican: Any) -> None:
     Current.waiting = []
     settings = settings_of(pelican)
     # A worker reads every page again; with SITESEARCH_REUSE this process reads only what changed.
-    parallel = (os.cpu_count() or 1) > 1 and can_fork() and not settings["SITESEARCH_REUSE"]
+    parallel = (os.cpu_count() or 1) > 1 and not settings["SITESEARCH_REUSE"]
     Current.threshold = settings["SITESEARCH_WORKER"] if parallel else 0
 
 
@@ -149,7 +149,7 @@ def finalized(pelican: Any) -> None:
         summary["bytes"],
         summary["main"],
         summary["shards"],
-        f"; the indexing process's memory of its own {summary['private_kb']} KB" if "private_kb" in summary else "",
+        f"; the indexing process's peak memory {summary['peak_kb']} KB" if "peak_kb" in summary else "",
     )
 
 

@@ -2,30 +2,40 @@
 
 Reading and cutting a written page takes about a millisecond, and a large site
 writes thousands: on a machine with a second core, that work need not wait for
-Pelican. The plugin then forks the build into an indexing process, tells it the
-path of each page as Pelican writes it, and at the end asks it to write the index.
-The process does exactly what the plugin does in its own process
+Pelican. The plugin then starts this module as a process of its own
+(``python -m sitesearch``: Python and lxml, not Pelican), tells it the path of each
+page as Pelican writes it, and at the end asks it to write the index. The process
+does exactly what the plugin does in its own process
 (:class:`sitesearch.index.Collector`, :func:`sitesearch.shards.write`), so the files
 are byte for byte the same; it keeps each page's units in a temporary file rather
-than in memory (:class:`sitesearch.shards.Prepared`), and the objects it shares with
-the build are frozen before the fork, so that its garbage collector never copies
-them.
+than in memory (:class:`sitesearch.shards.Prepared`).
 
-Anything that goes wrong in it (a crash, a full disk) makes :meth:`Handle.finish`
-return None: the plugin then indexes the whole output itself. A fork is refused where
-it is unsafe or impossible (no fork, other threads running): the plugin indexes in
-its own process.
+It is started, not forked: a fork of the build would come to hold its own copy of
+every page of memory the build goes on changing (95 MB at 5,000 pages, against about
+20 MB for a fresh interpreter).
+
+The protocol is one line of JSON per message on the process's standard input::
+
+    ["pages", ["/abs/output/point-21.html", ...]]
+    ["finish", "search-index.js", 307200]
+
+and one line of JSON on its standard output once the index is written: the summary
+the plugin logs. Anything else (a crash, a full disk) makes :meth:`Handle.finish`
+return None, with the reason on standard error: the plugin then indexes the whole
+output itself.
 """
 
 from __future__ import annotations
 
-import gc
+import contextlib
+import json
 import logging
-import multiprocessing
+import os
+import subprocess
+import sys
 import tempfile
-import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .extract import Options
 from .index import Collector
@@ -33,75 +43,81 @@ from .shards import Prepared, write
 
 logger = logging.getLogger(__name__)
 
-#: Paths sent together: one message per page would cost the build a system call each.
+#: Paths sent together: a message per page would cost the build a system call each.
 BATCH = 16
 
 
-def can_fork() -> bool:
-    """fork, and no other thread that a fork could catch holding a lock."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
 def peak_kb() -> int:
-    """The memory this process holds that it does not share with the build (Linux's Private_Clean
-    and Private_Dirty of /proc/self/smaps_rollup); 0 where that is not known."""
-    try:
-        text = Path("/proc/self/smaps_rollup").read_text(encoding="ascii")
-    except OSError:
-        return 0
-    private = ("Private_Clean:", "Private_Dirty:")
-    return sum(int(line.split()[1]) for line in text.splitlines() if line.startswith(private))
+    """This process's peak resident set since it started (Linux's VmHWM); 0 where that is not known."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
 
 
-def serve(output: Path, options: Options, conn: Any) -> None:
+def serve(output: Path, options: Options, stdin: IO[str], stdout: IO[str]) -> int:
     """The indexing process: index each page named, then write the index and report."""
     with tempfile.TemporaryFile() as spool:
         prepared = Prepared(spool)
         collector = Collector(output, options, prepared.add)
-        while True:
-            message = conn.recv()
+        for line in stdin:
+            message = json.loads(line)
             if message[0] == "pages":
                 for path in message[1]:
                     collector.written(path)
             elif message[0] == "finish":
                 pages = collector.pages()
                 written = write(pages, output, message[1], message[2], prepared)
-                conn.send(
-                    {
-                        "pages": len(pages),
-                        "units": written.units,
-                        "bytes": sum(path.stat().st_size for path in (written.main, *written.shards)),
-                        "main": written.main.name,
-                        "shards": len(written.shards),
-                        "private_kb": peak_kb(),
-                    }
-                )
-                return
+                summary = {
+                    "pages": len(pages),
+                    "units": written.units,
+                    "bytes": sum(path.stat().st_size for path in (written.main, *written.shards)),
+                    "main": written.main.name,
+                    "shards": len(written.shards),
+                    "peak_kb": peak_kb(),
+                }
+                stdout.write(json.dumps(summary) + "\n")
+                stdout.flush()
+                return 0
+    return 2  # the build ended without asking for the index
+
+
+def main(argv: list[str]) -> int:
+    output, site_name, default_description, exclude = json.loads(argv[0])
+    return serve(Path(output), Options(site_name, default_description, tuple(exclude)), sys.stdin, sys.stdout)
 
 
 class Handle:
     """The build's side of one indexing process."""
 
     def __init__(self, output: Path, options: Options) -> None:
-        context = multiprocessing.get_context("fork")
-        self.conn, theirs = context.Pipe()
-        self.process = context.Process(target=serve, args=(output, options, theirs), daemon=True)
+        package = __package__ or "sitesearch"
+        # The folder the package is found in, so that the process imports this same copy of it.
+        root = Path(__file__).resolve().parents[len(package.split("."))]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+        arguments = json.dumps([str(output), options.site_name, options.default_description, list(options.exclude)])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", package, arguments],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            env=env,
+        )
+        assert self.process.stdin is not None
+        self.stdin = self.process.stdin
         self.waiting: list[str] = []
-        gc.freeze()  # the build's objects stay where they are: the child's collector never walks them
-        try:
-            self.process.start()
-        finally:
-            gc.unfreeze()
-        theirs.close()
 
     def send(self, path: str) -> bool:
         """Pass one page on (in batches); False if the indexing process is gone."""
         self.waiting.append(path)
-        return len(self.waiting) < BATCH or self._flush()
+        return len(self.waiting) < BATCH or self._send(["pages", self.waiting])
 
-    def _flush(self) -> bool:
+    def _send(self, message: list[Any]) -> bool:
         try:
-            self.conn.send(("pages", self.waiting))
+            self.stdin.write(json.dumps(message) + "\n")
+            self.stdin.flush()
         except (BrokenPipeError, OSError):
             return False
         self.waiting = []
@@ -109,23 +125,25 @@ class Handle:
 
     def finish(self, name: str, limit: int) -> dict[str, Any] | None:
         """Have the index written and wait for it: the summary, or None if the process failed."""
-        summary: dict[str, Any] | None = None
+        sent = self._send(["pages", self.waiting]) and self._send(["finish", name, limit])
         try:
-            if self._flush():
-                self.conn.send(("finish", name, limit))
-                summary = self.conn.recv()
-        except (EOFError, BrokenPipeError, OSError):
-            summary = None
-        self.process.join()
-        if summary is None or self.process.exitcode != 0:
-            logger.warning("sitesearch: the indexing process failed (exit %s)", self.process.exitcode)
+            out, _ = self.process.communicate()
+        except (BrokenPipeError, OSError):
+            out = ""
+        if not sent or self.process.returncode != 0:
+            logger.warning("sitesearch: the indexing process failed (exit %s)", self.process.returncode)
+            return None
+        try:
+            summary: dict[str, Any] = json.loads(out)
+        except ValueError:
+            logger.warning("sitesearch: the indexing process answered %r", out[:200])
             return None
         return summary
 
-    def stop(self) -> int | None:
+    def stop(self) -> int:
         """End the indexing process without an index (the build failed, or the process did); its exit code."""
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-        self.process.join()
-        self.conn.close()
-        return self.process.exitcode
+        with contextlib.suppress(OSError):
+            self.stdin.close()
+        return self.process.wait()
