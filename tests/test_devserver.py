@@ -20,9 +20,13 @@ SCRIPT = textwrap.dedent(
     """
     import filecmp, json, sys, time
     from pathlib import Path
+    from pelican import signals
     from tools import build
     from tools.incremental import Incremental
+    from pelican.plugins.bibcite import render
     from pelican.plugins.bibcite.plugin import REUSE
+    from pelican.plugins.bibcite.problems import relative
+    import explainer.plugin as explainer
 
     def same(a, b):
         c = filecmp.dircmp(a, b)
@@ -31,30 +35,53 @@ SCRIPT = textwrap.dedent(
 
     clause = Path("content/clauses/21-territory.md")
     original = clause.read_text()
-    bib = next(Path("citations").glob("*.bib"))
+    bib = Path("citations/braxton2025.bib")
     cite = "\\nA sentence for the test.[@rollingstone2025]\\n"
+
+    def save_during_the_build():
+        # saved again after the pages are read and before they are written: the build in progress
+        # renders what it read; the build the save starts must render the new text
+        def save(generators):
+            signals.all_generators_finalized.disconnect(save)
+            clause.write_text(clause.read_text() + "\\nSaved during a build.\\n")
+        signals.all_generators_finalized.connect(save, weak=False)
+        clause.write_text(clause.read_text() + "\\nBefore the save.\\n")
+
+    def another_build_into_the_folder():
+        # `make html` with other settings into the devserver's folder, then an edit of one clause
+        build.build(output="out-dev", quiet=True, overrides={"SITEURL": "https://example.org"})
+        clause.write_text(clause.read_text() + "\\nAfter another build.\\n")
+
     edits = [
-        ("a clause", lambda: clause.write_text(clause.read_text() + "\\nAn edit in place.\\n")),
-        ("a citation", lambda: clause.write_text(clause.read_text() + cite)),
-        ("a title", lambda: clause.write_text(clause.read_text().replace("Title: ", "Title: Edited: ", 1))),
-        ("a bibliography entry", lambda: bib.write_text(bib.read_text().replace("}", "} ", 1))),
-        ("the clause back", lambda: clause.write_text(original)),
+        ("a clause", lambda: clause.write_text(clause.read_text() + "\\nAn edit in place.\\n"), 1),
+        ("a citation", lambda: clause.write_text(clause.read_text() + cite), 1),
+        ("a title", lambda: clause.write_text(clause.read_text().replace("Title: ", "Title: Edited: ", 1)), 1),
+        ("a save during a build", save_during_the_build, 2),
+        ("another build into the folder", another_build_into_the_folder, 1),
+        ("a source's title", lambda: bib.write_text(bib.read_text().replace("{US Presents", "{Edited US Presents")), 1),
+        ("the clause back", lambda: clause.write_text(original), 1),
     ]
     reuse = build.reuse_between_builds()
     incremental = Incremental()
     build.build(output="out-dev", quiet=True, overrides=reuse, incremental=incremental)
     report = []
-    for name, edit in edits:
+    for name, edit, builds in edits:
         edit()
-        started = time.perf_counter()
-        code = build.build(output="out-dev", quiet=True, overrides=reuse, incremental=incremental)
-        took = time.perf_counter() - started
+        for _ in range(builds):
+            started = time.perf_counter()
+            code = build.build(output="out-dev", quiet=True, overrides=reuse, incremental=incremental)
+            took = time.perf_counter() - started
         hits = REUSE.hits
+        # the fresh build shares this process: what the builds keep in it is forgotten first
+        for kept in (render._source_parts, explainer._rewritten, relative):
+            kept.cache_clear()
         fresh = build.build(output="out-fresh", quiet=True)
         row = {"edit": name, "codes": [code, fresh], "seconds": took, "reused": hits}
         row["linked"], row["rendered"] = incremental.linked, incremental.rendered
         row["differ"] = same("out-dev", "out-fresh")
-        row["shows"] = "An edit in place." in Path("out-dev/point-21.html").read_text()
+        page = Path("out-dev/point-21.html").read_text()
+        row["shows"] = [text in page for text in ("An edit in place.", "Saved during a build.", "After another build.")]
+        row["source title"] = "Edited US Presents" in Path("out-dev/sources/braxton2025.html").read_text()
         report.append(row)
     print(json.dumps(report))
     """
@@ -79,20 +106,33 @@ def test_builds_that_reuse_give_the_fresh_build_output(tmp_path: Path) -> None:
     import json
 
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    edits = ["a clause", "a citation", "a title", "a bibliography entry", "the clause back"]
+    edits = [
+        "a clause",
+        "a citation",
+        "a title",
+        "a save during a build",
+        "another build into the folder",
+        "a source's title",
+        "the clause back",
+    ]
     assert [r["edit"] for r in report] == edits
     for row in report:
         assert row["codes"] == [0, 0], row
         assert row["differ"] == [], f"after {row['edit']}: {row['differ']}"
     pages = len(list((ROOT / "content").rglob("*.md")))
     # an edited page is read again, the others are reused; an edited bibliography rereads every page
-    assert [r["reused"] for r in report] == [pages - 1, pages - 1, pages - 1, 0, pages - 1]
-    assert [r["shows"] for r in report] == [True, True, True, True, False]
+    assert [r["reused"] for r in report] == [pages - 1] * 5 + [0, pages - 1]
+    # the text of each edit, the save during a build and the edit after another build, on the devserver's page
+    shown = [[True, False, False]] * 3 + [[True, True, False]] + [[True, True, True]] * 2 + [[False, False, False]]
+    assert [r["shows"] for r in report] == shown
+    assert [r["source title"] for r in report] == [False] * 5 + [True, True]
     # rendered again: the clause and the pages that show every note (home, coverage, sources index, print,
     # search); a new citation adds its source's page; a title or the bibliography, every page
     by = {r["edit"]: r for r in report}
     every = by["a title"]["rendered"]
     assert by["a clause"]["rendered"] <= 8 and by["a clause"]["linked"] == every - by["a clause"]["rendered"] > pages
     assert by["a citation"]["rendered"] == by["a clause"]["rendered"] + 1
-    assert by["a title"]["linked"] == by["a bibliography entry"]["linked"] == 0
+    assert by["a title"]["linked"] == by["a source's title"]["linked"] == 0
+    # after another build into its folder, the devserver links none of that build's files
+    assert by["another build into the folder"]["linked"] == 0
     assert filecmp.cmp(copy / "out-dev" / "point-21.html", copy / "out-fresh" / "point-21.html", shallow=False)

@@ -51,12 +51,22 @@ class Analyse:
     """A stand-in for analyse(): what it read, with a source in it; slow in the reader, so that the
     build asks for most pages before the reader gets to them; a page that fails as asked."""
 
-    def __init__(self, known: dict[str, Any], die_at: str = "", unpicklable: str = "", pause: float = 0.0) -> None:
-        self.known, self.die_at, self.unpicklable, self.pause = known, die_at, unpicklable, pause
+    def __init__(
+        self,
+        known: dict[str, Any],
+        die_at: str = "",
+        unpicklable: str = "",
+        pause: float = 0.0,
+        log: Path | None = None,
+    ) -> None:
+        self.known, self.die_at, self.unpicklable, self.pause, self.log = known, die_at, unpicklable, pause, log
         self.first = next(iter(known.values()))
         self.parent = os.getpid()
 
     def __call__(self, raw: bytes, rel: str) -> Any:
+        if self.log is not None:  # every reading, in either process: one line each (appends are atomic)
+            with self.log.open("a", encoding="utf-8") as stream:
+                stream.write(f"{rel}\n")
         if os.getpid() != self.parent:
             time.sleep(self.pause)
         if rel == self.die_at:
@@ -94,10 +104,12 @@ def read_all(reader: parallel.Reader, paths: dict[str, Path], analyse: Analyse, 
 def test_every_page_is_read_once_and_sources_come_back_as_the_builds_own(tmp_path: Path) -> None:
     known = sources()
     paths = pages(tmp_path, 120)
-    analyse = Analyse(known, pause=0.02)
+    log = tmp_path / "read.log"
+    analyse = Analyse(known, pause=0.02, log=log)
     reader = parallel.Reader(paths, analyse, known)
     claimed_by_reader(reader, list(paths)[-1])
     results = read_all(reader, paths, analyse)
+    assert sorted(log.read_text(encoding="utf-8").split()) == sorted(paths)  # each page read once, by one process
     assert {rel: r["text"] for rel, r in results.items()} == {rel: p.read_text().upper() for rel, p in paths.items()}
     by_reader = [r for r in results.values() if r["pid"] != os.getpid()]
     assert reader.used == len(by_reader) > 0 and len(by_reader) < len(paths)

@@ -8,7 +8,6 @@ every page itself, and the index is still complete.
 
 from __future__ import annotations
 
-import os
 import runpy
 import shutil
 from pathlib import Path
@@ -76,7 +75,7 @@ def test_a_worker_that_dies_leaves_the_plugin_to_index_every_page(
     expected = copy_without_index(real_site, tmp_path / "expected")
     shards.write(Collector(expected, options()).pages(), expected, NAME, plugin.DEFAULTS["SITESEARCH_SHARD_BYTES"])
     out = copy_without_index(real_site, tmp_path / "out")
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(plugin, "cores", lambda: 2)
     pelican = fake_pelican(out, 5)
     plugin.get_generators(pelican)
     pages = html_pages(out)
@@ -97,7 +96,7 @@ def test_a_small_site_is_indexed_in_the_build_and_one_worker_per_build(
     real_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = copy_without_index(real_site, tmp_path / "out")
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(plugin, "cores", lambda: 2)
     pages = html_pages(out)
     plugin.get_generators(fake_pelican(out, len(pages) + 1))
     for path in pages:
@@ -112,7 +111,7 @@ def test_a_small_site_is_indexed_in_the_build_and_one_worker_per_build(
     assert left.process.poll() is not None and plugin.Current.worker is None
     plugin.Current.collector = None
     # one core: never a worker
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(plugin, "cores", lambda: 1)
     plugin.get_generators(fake_pelican(out, 1))
     plugin.content_written(str(pages[0]))
     assert plugin.Current.worker is None and plugin.Current.threshold == 0

@@ -98,6 +98,8 @@ def build(
     from pelican import Pelican
     from pelican.settings import read_settings
 
+    if incremental is not None and not (overrides or {}).get("BIBCITE_REUSE"):
+        raise ValueError("an incremental build needs BIBCITE_REUSE (reuse_between_builds()): it keys on its token")
     os.chdir(ROOT)
     _configure_logging()
     started = time.perf_counter()

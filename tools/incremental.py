@@ -12,7 +12,8 @@ What a page is made of (its key):
 - every page: the settings, the bibliography and the other plugins' declared inputs
   (bibcite's reuse token), every template's source, and the *shape* of the site: each
   page's address, title and header fields (summary, clause, related...), which other
-  pages show in their lists, neighbours and related clauses;
+  pages show in their lists, neighbours and related clauses, and the addresses of the
+  static files;
 - a page of the ``page``, ``clause`` or ``method`` templates: the bytes of its own file;
 - a source's page: the notes that cite it (which page, which passages).
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -43,16 +45,19 @@ from pelican.writers import Writer
 OWN_TEMPLATES = frozenset({"page", "clause", "method"})
 #: The template of a source's page, which depends on the notes that cite the source.
 SOURCE_TEMPLATE = "source"
+#: What bibcite's reader records of the bytes a page was read from (with BIBCITE_REUSE).
+SOURCE_DIGEST = "bibcite_source_digest"
 #: A page's fields that are its body, not its place in the site: other pages never show them.
-BODY_FIELDS = frozenset({"notes", "toc", "bibcite_data", "bibcite_html"})
+BODY_FIELDS = frozenset({"notes", "toc", "bibcite_data", "bibcite_html", SOURCE_DIGEST})
 
 
 class Incremental:
     """What the last good build of this process rendered, file by file, and where it is."""
 
     def __init__(self) -> None:
-        #: output file name -> the key it was rendered from, in the build now in the output folder
-        self.keys: dict[str, bytes] = {}
+        #: output file name -> the key it was rendered from and the stamp of the file, in the build
+        #: now in the output folder
+        self.keys: dict[str, tuple[bytes, tuple[int, ...]]] = {}
         #: the keys of the build in progress, kept when it succeeds
         self.pending: dict[str, bytes] = {}
         #: the output folder holding the last good build
@@ -69,8 +74,11 @@ class Incremental:
         self.target, self.pending, self.linked, self.rendered, self.site = target, {}, 0, 0, None
 
     def commit(self) -> None:
-        """The build succeeded: its files are now the output folder's."""
-        self.keys = self.pending
+        """The build succeeded: its files are now the output folder's, each known by its stamp, so
+        that a file another build put there since (`make html` into the same folder) is never linked."""
+        self.keys = {}
+        if self.target is not None:
+            self.keys = {name: (key, _stamp(self.target / name)) for name, key in self.pending.items()}
 
     def connect(self) -> None:
         signals.get_writer.connect(self.writer_class)
@@ -96,7 +104,7 @@ class Incremental:
             return write(name, template, context, *args, **kwargs)
         self.pending[name] = key
         last = self.target / name if self.target is not None else None
-        if self.keys.get(name) == key and last is not None and last.is_file() and not last.is_symlink():
+        if last is not None and self.keys.get(name) == (key, _stamp(last)):
             path = Path(staging) / name
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -113,7 +121,11 @@ class Incremental:
         """What the page is made of, or None: render it whatever it was."""
         template_name = Path(template.name).stem
         if template_name in OWN_TEMPLATES and "page" in kwargs:
-            own = Path(kwargs["page"].source_path).read_bytes()
+            # the bytes the page was made from, not the file now: it may have been saved again since
+            digest = getattr(kwargs["page"], SOURCE_DIGEST, None)
+            if not isinstance(digest, str):
+                return None
+            own = digest.encode()
         elif template_name == SOURCE_TEMPLATE and "source" in kwargs:
             # which page cites it, under which number, where and with which passages (the source itself
             # is in the bibliography, part of the site digest)
@@ -133,6 +145,16 @@ class Incremental:
         return digest.digest()
 
 
+def _stamp(path: Path) -> tuple[int, ...]:
+    """What tells one file from another at the same place: device, inode, size, modification time;
+    () for anything but a regular file (a link is never followed)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return ()
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else ()
+
+
 def _fields(value: Any) -> tuple[Any, ...]:
     """A dataclass's fields, in order (dataclasses.astuple copies each value deeply: slow)."""
     return tuple(getattr(value, f.name) for f in fields(value))
@@ -149,4 +171,7 @@ def site_digest(environment: Any, context: dict[str, Any]) -> bytes:
     for page in sorted(pages, key=lambda p: p.source_path):
         fields = sorted((k, repr(v)) for k, v in page.metadata.items() if k not in BODY_FIELDS)
         digest.update(repr((page.source_path, page.url, page.save_as, fields)).encode())
+    # where the static files are ({static} links in a page resolve to these addresses)
+    for path, static in sorted(context.get("static_content", {}).items()):
+        digest.update(repr((path, getattr(static, "url", ""))).encode())
     return digest.digest()

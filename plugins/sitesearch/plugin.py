@@ -56,6 +56,11 @@ class Current:
         cls.worker = None
 
 
+def cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def settings_of(pelican: Any) -> dict[str, Any]:
     """This plugin's settings, defaults merged; a wrong one stops the build."""
     settings = {**DEFAULTS, **{k: v for k, v in pelican.settings.items() if k in DEFAULTS}}
@@ -87,7 +92,7 @@ def get_generators(pelican: Any) -> None:
     Current.waiting = []
     settings = settings_of(pelican)
     # A worker reads every page again; with SITESEARCH_REUSE this process reads only what changed.
-    parallel = (os.cpu_count() or 1) > 1 and not settings["SITESEARCH_REUSE"]
+    parallel = cores() > 1 and not settings["SITESEARCH_REUSE"]
     Current.threshold = settings["SITESEARCH_WORKER"] if parallel else 0
 
 

@@ -65,7 +65,10 @@ def serve(output: Path, options: Options, stdin: IO[str], stdout: IO[str]) -> in
             message = json.loads(line)
             if message[0] == "pages":
                 for path in message[1]:
-                    collector.written(path)
+                    # a page gone already: the build failed and its folder was removed (the build
+                    # then never asks for the index), or it was replaced (pages() reads it again)
+                    with contextlib.suppress(FileNotFoundError):
+                        collector.written(path)
             elif message[0] == "finish":
                 pages = collector.pages()
                 written = write(pages, output, message[1], message[2], prepared)
@@ -144,6 +147,8 @@ class Handle:
         """End the indexing process without an index (the build failed, or the process did); its exit code."""
         if self.process.poll() is None:
             self.process.kill()
-        with contextlib.suppress(OSError):
-            self.stdin.close()
+        for stream in (self.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
         return self.process.wait()

@@ -70,13 +70,16 @@ def loads(data: bytes, sources: dict[str, Source]) -> Any:
     return _Unpickler(io.BytesIO(data), sources).load()
 
 
+def cores() -> int:
+    """The cores this process may run on (its affinity where the system tells it, not the machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def can_fork() -> bool:
     """A second core, fork, and no other thread that a fork could catch holding a lock."""
-    return (
-        (os.cpu_count() or 1) > 1
-        and "fork" in multiprocessing.get_all_start_methods()
-        and threading.active_count() == 1
-    )
+    return cores() > 1 and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def private_kb() -> int:
@@ -113,9 +116,15 @@ class Reader:
         gc.freeze()
         try:
             self.process.start()
+        except BaseException:
+            receive.close()
+            send.close()
+            raise
         finally:
             gc.unfreeze()
         send.close()
+        #: pages asked for already (a second ask is answered at once: read it here)
+        self.asked: set[int] = set()
         self.arrived: dict[int, tuple[bytes, bytes | None]] = {}
         self.done = False
         self.ready = threading.Condition()
@@ -148,8 +157,9 @@ class Reader:
     def take(self, rel: str, raw: bytes) -> Any | None:
         """The reader's analysis of page *rel* whose bytes are *raw*, or None: read it here."""
         number = self.index.get(rel)
-        if number is None:
+        if number is None or number in self.asked:
             return None
+        self.asked.add(number)
         with self.lock:
             mine = not self.claimed[number]
             self.claimed[number] = 1

@@ -60,6 +60,8 @@ class State:
     #: until it starts (with the first page Pelican asks for, once the reader's settings are known)
     reader: parallel.Reader | None = None
     reader_pages: dict[str, Path] | None = None
+    #: with BIBCITE_REUSE, the analyses this build used (what is kept for the next build)
+    seen: set[int] = field(default_factory=set)
 
     @property
     def root(self) -> Path:
@@ -88,8 +90,9 @@ class Reuse:
         self.sources: dict[str, Source] = {}
         self.problems: list[Problem] = []
         self.pages: dict[tuple[str, bytes], Any] = {}
-        #: what the reader made of each reused page: id(analysis) -> (analysis, html, metadata, problems)
-        self.read: dict[int, tuple[Any, str, dict[str, Any], list[Problem]]] = {}
+        #: what the reader made of each reused page:
+        #: id(analysis) -> (analysis, whether notes were appended, html, metadata, problems)
+        self.read: dict[int, tuple[Any, bool, str, dict[str, Any], list[Problem]]] = {}
         #: pages the last build reused rather than read
         self.hits = 0
 
@@ -182,6 +185,7 @@ def get_generators(pelican: Any) -> type[Generator]:
     settings = merge(pelican.settings)
     root = Path(settings["BIBCITE_ROOT"]).resolve()
     stop_reader()  # an earlier build of this process that failed while reading
+    relative.cache_clear()  # a path may have become a link, or a file, since the last build
     STATE.reset()  # a fresh state for every build, so autoreload stays correct
     STATE.collector.reset(root)
     STATE.settings = {**pelican.settings, **settings}
@@ -281,6 +285,8 @@ class ReadRefused(Exception):
     """A file that cannot be read safely; its problem is already collected."""
 
 
+#: With BIBCITE_REUSE, the SHA-256 of the bytes a page was read from, in its metadata (tools/incremental.py).
+SOURCE_DIGEST = "bibcite_source_digest"
 #: Metadata a stranger's page may never set: where it is written and how it is shown are the site's.
 SITE_METADATA = ("template", "slug", "save_as", "url", "status")
 
@@ -312,22 +318,31 @@ class BibciteReader(MarkdownReader):
         STATE.context.md_settings = self.settings["MARKDOWN"]
         if STATE.reader_pages is not None:  # the context is now complete: the reader shares it
             pages, STATE.reader_pages = STATE.reader_pages, None
-            STATE.reader = parallel.Reader(pages, lambda raw, rel: analyse(raw, rel, STATE.context), STATE.sources)
-        analysis = _read(Path(source_path).read_bytes(), rel)
+            try:
+                STATE.reader = parallel.Reader(pages, lambda raw, rel: analyse(raw, rel, STATE.context), STATE.sources)
+            except (OSError, RuntimeError) as error:  # no process to be had (a limit on processes, memory)
+                logging.getLogger(__name__).warning("bibcite: no second process to read pages (%s)", error)
+        raw = Path(source_path).read_bytes()
+        analysis = _read(raw, rel)
         STATE.collector.extend(analysis.problems)
         if not analysis.readable:
             raise ReadRefused(analysis.problems[0].format())
         if STATE.reuse is None:
             return self._made(analysis, source_path, rel)
-        # The devserver: a reused page's HTML and header fields are what this reader made of them last time.
+        # The devserver: a reused page's HTML and header fields are what this reader made of them last
+        # time, and the digest of the bytes they were made from goes with them (tools/incremental.py
+        # keys a page on it: the file may be saved again while the build goes on).
         made = REUSE.read.get(id(analysis))
-        if made is None or made[0] is not analysis:
+        if made is None or made[0] is not analysis or made[1] != STATE.append_notes:
             before = len(STATE.collector.problems)
             html, metadata = self._made(analysis, source_path, rel)
-            REUSE.read[id(analysis)] = made = (analysis, html, metadata, STATE.collector.problems[before:])
+            metadata[SOURCE_DIGEST] = hashlib.sha256(raw).hexdigest()
+            made = (analysis, STATE.append_notes, html, metadata, STATE.collector.problems[before:])
+            REUSE.read[id(analysis)] = made
         else:
-            STATE.collector.extend(made[3])
-        return made[1], dict(made[2])
+            STATE.collector.extend(made[4])
+        STATE.seen.add(id(analysis))
+        return made[2], dict(made[3])
 
     def _made(self, analysis: Any, source_path: str, rel: str) -> tuple[str, dict[str, Any]]:
         """The page's HTML and Pelican's metadata, from its analysis."""
@@ -450,6 +465,10 @@ class SourcesGenerator(Generator):
 
     def generate_context(self) -> None:
         stop_reader()  # every page has been read
+        if STATE.reuse is not None:  # keep for the next build only what this one read
+            REUSE.pages = {key: found for key, found in REUSE.pages.items() if id(found) in STATE.seen}
+            REUSE.read = {key: made for key, made in REUSE.read.items() if key in STATE.seen}
+            STATE.reuse = REUSE.pages
         pages = [
             *self.context.get("pages", []),
             *self.context.get("hidden_pages", []),
