@@ -29,6 +29,7 @@ import io
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,9 @@ from .bibliography import Source
 
 #: What the reader sends when it has nothing more: an index no page has.
 DONE = -1
+#: How long the build waits for one page from the reader before reading it itself (a page takes
+#: milliseconds; the checks refuse any that would take long).
+STUCK_S = 30.0
 
 
 class _Pickler(pickle.Pickler):
@@ -78,8 +82,14 @@ def cores() -> int:
 
 
 def can_fork() -> bool:
-    """A second core, fork, and no other thread that a fork could catch holding a lock."""
-    return cores() > 1 and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Linux, a second core, and no other thread that a fork could catch holding a lock."""
+    # Linux only: macOS lists fork but its system libraries are not safe in a forked child.
+    return (
+        sys.platform.startswith("linux")
+        and cores() > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
 
 
 def private_kb() -> int:
@@ -109,7 +119,7 @@ class Reader:
         receive, send = context.Pipe(duplex=False)
         items = list(paths.items())
         self.process = context.Process(
-            target=_serve, args=(items, analyse, sources, self.lock, self.claimed, send), daemon=True
+            target=_serve, args=(items, analyse, sources, self.lock, self.claimed, send, receive), daemon=True
         )
         # Frozen, the objects both processes share are never walked by the reader's garbage collector,
         # which would otherwise copy every page of memory it touches (copy-on-write).
@@ -166,8 +176,9 @@ class Reader:
         if mine:
             return None
         with self.ready:
-            while number not in self.arrived and not self.done:
-                self.ready.wait()
+            # A reader that dies closes its end of the pipe (done); one that hangs is given up on.
+            if not self.ready.wait_for(lambda: number in self.arrived or self.done, timeout=STUCK_S):
+                self.done = True  # every page it claimed and did not send is read here
             digest, payload = self.arrived.pop(number, (b"", None))
         if payload is None or digest != hashlib.sha256(raw).digest():
             return None
@@ -194,8 +205,10 @@ def _serve(
     lock: Any,
     claimed: Any,
     send: Any,
+    theirs: Any,
 ) -> None:
     """The reader: claim each unclaimed page from the last, analyse it, send it."""
+    theirs.close()  # the build's end, inherited: only the build reads from the pipe
     try:
         for number in range(len(items) - 1, -1, -1):
             with lock:
