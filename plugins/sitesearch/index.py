@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .extract import Options, Page, Unit, index_page
+from .model import Options, Page, Unit
 
 VERSION = 2
 
@@ -94,6 +94,8 @@ class Collector:
     def index(self, rel: str) -> None:
         path = self.output / rel
         version = stamp(path)
+        from .extract import index_page  # lxml, loaded only by a process that indexes
+
         html = path.read_bytes()
         page = index_page(html, quote(rel, safe="/"), self.options, self.excluder)
         if page is not None and self.on_page is not None:

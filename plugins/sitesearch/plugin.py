@@ -12,8 +12,8 @@ from typing import Any
 
 from pelican import signals
 
-from .extract import Options
 from .index import Collector
+from .model import Options
 from .shards import Prepared, write
 from .worker import Handle
 

@@ -43,8 +43,8 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from . import folding
-from .extract import Page
 from .index import PREFIX, SUFFIX, VERSION, dumps, unit_entry
+from .model import Page
 
 #: zlib's fastest level: it compresses the index worse than gzip -9 (what the benchmark measures and a
 #: server precompresses), so a size measured with it is an upper bound, found in an eighth of the time.

@@ -37,8 +37,8 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
-from .extract import Options
 from .index import Collector
+from .model import Options
 from .shards import Prepared, write
 
 logger = logging.getLogger(__name__)
