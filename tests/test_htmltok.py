@@ -484,20 +484,23 @@ PATHOLOGICAL = {
 }
 
 
-def _best_of_3(text: str, repeats: int) -> float:
-    best = float("inf")
+def _best_of_3(texts: tuple[str, str], repeats: int) -> tuple[float, float]:
+    """The best of three timings of each text, taken in turn (small, large, small, ...), so that a slow
+    spell of a shared machine falls on both rather than on one alone."""
+    best = [float("inf"), float("inf")]
     # A collection landing in one run and not the other would be noise, not a trend.
     gc.disable()
     try:
         for _ in range(3):
-            began = time.perf_counter()
-            for _ in range(repeats):
-                for _token in tokenize(text):
-                    pass
-            best = min(best, time.perf_counter() - began)
+            for which, text in enumerate(texts):
+                began = time.perf_counter()
+                for _ in range(repeats):
+                    for _token in tokenize(text):
+                        pass
+                best[which] = min(best[which], time.perf_counter() - began)
     finally:
         gc.enable()
-    return best
+    return best[0], best[1]
 
 
 def _repeats_for(make: Callable[[int], str]) -> int:
@@ -515,5 +518,13 @@ def test_linear_time(name: str) -> None:
     make = PATHOLOGICAL[name]
     small, large = make(N), make(2 * N)
     repeats = _repeats_for(make)
-    ratio = _best_of_3(large, repeats) / _best_of_3(small, repeats)
-    assert ratio < 3, f"{name}: doubling the input multiplied the time by {ratio:.1f}"
+    # Measured again when over: a quadratic scanner is over every time (about 4), a stall of a shared
+    # machine during a few milliseconds of timing is not.
+    ratios = []
+    for _ in range(2):
+        small_time, large_time = _best_of_3((small, large), repeats)
+        ratios.append(large_time / small_time)
+        if ratios[-1] < 3:
+            break
+    told = ", then ".join(f"{r:.1f}" for r in ratios)
+    assert min(ratios) < 3, f"{name}: doubling the input multiplied the time by {told}"
