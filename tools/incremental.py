@@ -41,12 +41,12 @@ from typing import Any
 from pelican import signals
 from pelican.writers import Writer
 
+from pelican.plugins.bibcite.plugin import REUSE, SOURCE_DIGEST
+
 #: Templates whose pages depend on their own file and the site's shape only.
 OWN_TEMPLATES = frozenset({"page", "clause", "method"})
 #: The template of a source's page, which depends on the notes that cite the source.
 SOURCE_TEMPLATE = "source"
-#: What bibcite's reader records of the bytes a page was read from (with BIBCITE_REUSE).
-SOURCE_DIGEST = "bibcite_source_digest"
 #: A page's fields that are its body, not its place in the site: other pages never show them.
 BODY_FIELDS = frozenset({"notes", "toc", "bibcite_data", "bibcite_html", SOURCE_DIGEST})
 
@@ -76,9 +76,8 @@ class Incremental:
     def commit(self) -> None:
         """The build succeeded: its files are now the output folder's, each known by its stamp, so
         that a file another build put there since (`make html` into the same folder) is never linked."""
-        self.keys = {}
-        if self.target is not None:
-            self.keys = {name: (key, _stamp(self.target / name)) for name, key in self.pending.items()}
+        target = self.target
+        self.keys = {name: (key, _stamp(target / name)) for name, key in self.pending.items()} if target else {}
 
     def connect(self) -> None:
         signals.get_writer.connect(self.writer_class)
@@ -162,15 +161,13 @@ def _fields(value: Any) -> tuple[Any, ...]:
 
 def site_digest(environment: Any, context: dict[str, Any]) -> bytes:
     """The settings, bibliography and inputs (bibcite's reuse token), the templates, and the site's shape."""
-    from pelican.plugins.bibcite.plugin import REUSE
-
     digest = hashlib.sha256(REUSE.token)
     for template in sorted(environment.list_templates()):
         digest.update(template.encode() + b"\0" + environment.loader.get_source(environment, template)[0].encode())
     pages = [*context.get("pages", []), *context.get("hidden_pages", []), *context.get("articles", [])]
     for page in sorted(pages, key=lambda p: p.source_path):
-        fields = sorted((k, repr(v)) for k, v in page.metadata.items() if k not in BODY_FIELDS)
-        digest.update(repr((page.source_path, page.url, page.save_as, fields)).encode())
+        shown = sorted((k, repr(v)) for k, v in page.metadata.items() if k not in BODY_FIELDS)
+        digest.update(repr((page.source_path, page.url, page.save_as, shown)).encode())
     # where the static files are ({static} links in a page resolve to these addresses)
     for path, static in sorted(context.get("static_content", {}).items()):
         digest.update(repr((path, getattr(static, "url", ""))).encode())

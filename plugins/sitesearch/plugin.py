@@ -14,7 +14,7 @@ from pelican import signals
 
 from .index import Collector
 from .model import Options
-from .shards import Prepared, write
+from .shards import Prepared, summary, write
 from .worker import Handle
 
 logger = logging.getLogger(__name__)
@@ -83,14 +83,14 @@ def new_collector(pelican: Any) -> Collector:
 def get_generators(pelican: Any) -> None:
     """Start a build's index (Pelican sends this signal at the start of every run); adds no generator."""
     Current.stop_worker()  # an earlier build of this process that failed before finishing
+    settings = settings_of(pelican)
     Current.collector = collector = new_collector(pelican)
     kept = Current.kept
-    if settings_of(pelican)["SITESEARCH_REUSE"] and kept is not None and kept.options == collector.options:
+    if settings["SITESEARCH_REUSE"] and kept is not None and kept.options == collector.options:
         collector.found = dict(kept.found)  # by path; each entry holds while its file's stamp does
     else:
         Current.kept = Current.prepared = None
     Current.waiting = []
-    settings = settings_of(pelican)
     # A worker reads every page again; with SITESEARCH_REUSE this process reads only what changed.
     parallel = cores() > 1 and not settings["SITESEARCH_REUSE"]
     Current.threshold = settings["SITESEARCH_WORKER"] if parallel else 0
@@ -132,29 +132,23 @@ def finalized(pelican: Any) -> None:
         collector = new_collector(pelican)
     worker, Current.collector, Current.worker, Current.waiting = Current.worker, None, None, []
     name, limit = settings["SITESEARCH_FILE"], settings["SITESEARCH_SHARD_BYTES"]
-    summary = worker.finish(name, limit) if worker is not None and collector.output == output else None
-    if summary is None:  # no worker, or it failed: every page not indexed here is read now
+    told = worker.finish(name, limit) if worker is not None and collector.output == output else None
+    if told is None:  # no worker, or it failed: every page not indexed here is read now
         pages = collector.pages()
         prepared = Current.prepared or Prepared()
         written = write(pages, output, name, limit, prepared)
         if settings["SITESEARCH_REUSE"]:
             prepared.keep_only(pages)
             Current.kept, Current.prepared = collector, prepared
-        summary = {
-            "pages": len(pages),
-            "units": written.units,
-            "bytes": sum(path.stat().st_size for path in (written.main, *written.shards)),
-            "main": written.main.name,
-            "shards": len(written.shards),
-        }
+        told = summary(pages, written)
     logger.info(
         "sitesearch: %d pages, %d units, %d bytes in %s and %d shards%s",
-        summary["pages"],
-        summary["units"],
-        summary["bytes"],
-        summary["main"],
-        summary["shards"],
-        f"; the indexing process's peak memory {summary['peak_kb']} KB" if "peak_kb" in summary else "",
+        told["pages"],
+        told["units"],
+        told["bytes"],
+        told["main"],
+        told["shards"],
+        f"; the indexing process's peak memory {told['peak_kb']} KB" if "peak_kb" in told else "",
     )
 
 

@@ -40,7 +40,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from . import folding
 from .index import PREFIX, SUFFIX, VERSION, dumps, unit_entry
@@ -144,6 +144,17 @@ class Meter:
         """Add *data*; the size so far, flushed so that it is exact up to the closing bytes."""
         self.size += len(self.compressor.compress(data)) + len(self.compressor.flush(zlib.Z_SYNC_FLUSH))
         return self.size
+
+
+def summary(pages: list[Page], written: Written) -> dict[str, Any]:
+    """What was written, as the plugin logs it: pages, units, bytes, the main file, shards."""
+    return {
+        "pages": len(pages),
+        "units": written.units,
+        "bytes": sum(path.stat().st_size for path in (written.main, *written.shards)),
+        "main": written.main.name,
+        "shards": len(written.shards),
+    }
 
 
 def shard_pattern(name: str) -> re.Pattern[str]:

@@ -39,7 +39,7 @@ from typing import IO, Any
 
 from .index import Collector
 from .model import Options
-from .shards import Prepared, write
+from .shards import Prepared, summary, write
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +72,7 @@ def serve(output: Path, options: Options, stdin: IO[str], stdout: IO[str]) -> in
             elif message[0] == "finish":
                 pages = collector.pages()
                 written = write(pages, output, message[1], message[2], prepared)
-                summary = {
-                    "pages": len(pages),
-                    "units": written.units,
-                    "bytes": sum(path.stat().st_size for path in (written.main, *written.shards)),
-                    "main": written.main.name,
-                    "shards": len(written.shards),
-                    "peak_kb": peak_kb(),
-                }
-                stdout.write(json.dumps(summary) + "\n")
+                stdout.write(json.dumps({**summary(pages, written), "peak_kb": peak_kb()}) + "\n")
                 stdout.flush()
                 return 0
     return 2  # the build ended without asking for the index

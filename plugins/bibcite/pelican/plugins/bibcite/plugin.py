@@ -291,13 +291,14 @@ SOURCE_DIGEST = "bibcite_source_digest"
 SITE_METADATA = ("template", "slug", "save_as", "url", "status")
 
 
-def _read(raw: bytes, rel: str) -> Any:
-    """analyse() the page, or reuse the last build's reading of the same bytes (BIBCITE_REUSE)."""
+def _read(raw: bytes, rel: str, digest: bytes) -> Any:
+    """analyse() the page, or reuse the last build's reading of the same bytes (BIBCITE_REUSE; *digest*:
+    their SHA-256, only then)."""
     if STATE.reader is not None and (delivered := STATE.reader.take(rel, raw)) is not None:
         return delivered
     if STATE.reuse is None:
         return analyse(raw, rel, STATE.context)
-    key = (rel, hashlib.sha256(raw).digest())
+    key = (rel, digest)
     if key in STATE.reuse:
         REUSE.hits += 1
         return STATE.reuse[key]
@@ -323,7 +324,8 @@ class BibciteReader(MarkdownReader):
             except (OSError, RuntimeError) as error:  # no process to be had (a limit on processes, memory)
                 logging.getLogger(__name__).warning("bibcite: no second process to read pages (%s)", error)
         raw = Path(source_path).read_bytes()
-        analysis = _read(raw, rel)
+        digest = hashlib.sha256(raw).digest() if STATE.reuse is not None else b""
+        analysis = _read(raw, rel, digest)
         STATE.collector.extend(analysis.problems)
         if not analysis.readable:
             raise ReadRefused(analysis.problems[0].format())
@@ -336,7 +338,7 @@ class BibciteReader(MarkdownReader):
         if made is None or made[0] is not analysis or made[1] != STATE.append_notes:
             before = len(STATE.collector.problems)
             html, metadata = self._made(analysis, source_path, rel)
-            metadata[SOURCE_DIGEST] = hashlib.sha256(raw).hexdigest()
+            metadata[SOURCE_DIGEST] = digest.hex()
             made = (analysis, STATE.append_notes, html, metadata, STATE.collector.problems[before:])
             REUSE.read[id(analysis)] = made
         else:
