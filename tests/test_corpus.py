@@ -55,6 +55,10 @@ def make_site(root: Path, case: str) -> Path:
         SETTINGS.format(repo=str(REPO), conf=str(REPO / "pelicanconf.py"), site=str(root), texts=str(SOURCE_TEXTS)),
         encoding="utf-8",
     )
+    # Every page of the build through bibcite's forked reader where it can run (a second core, Linux): a
+    # refusal must come back from it located exactly as `make check` finds it (plugins/bibcite/.../parallel.py).
+    with settings.open("a", encoding="utf-8") as conf:
+        conf.write("BIBCITE_PARALLEL = 1\n")
     if (CORPUS / case / "fingerprints").is_dir():
         # A case that checks quotations against the articles carries its sources' fingerprints, so that it
         # runs the same where the articles' texts are absent (tools/fingerprint.py made them).
