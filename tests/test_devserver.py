@@ -126,12 +126,13 @@ def test_builds_that_reuse_give_the_fresh_build_output(tmp_path: Path) -> None:
     shown = [[True, False, False]] * 3 + [[True, True, False]] + [[True, True, True]] * 2 + [[False, False, False]]
     assert [r["shows"] for r in report] == shown
     assert [r["source title"] for r in report] == [False] * 5 + [True, True]
-    # rendered again: the clause and the pages that show every note (home, coverage, sources index, print,
-    # search); a new citation adds its source's page; a title or the bibliography, every page
+    # rendered again: the clause and the pages that show every note (home, coverage, print, search); a new
+    # citation adds its source's page and the sources index (which counts citations); a title or the
+    # bibliography, every page
     by = {r["edit"]: r for r in report}
     every = by["a title"]["rendered"]
     assert by["a clause"]["rendered"] <= 8 and by["a clause"]["linked"] == every - by["a clause"]["rendered"] > pages
-    assert by["a citation"]["rendered"] == by["a clause"]["rendered"] + 1
+    assert by["a citation"]["rendered"] == by["a clause"]["rendered"] + 2
     assert by["a title"]["linked"] == by["a source's title"]["linked"] == 0
     # after another build into its folder, the devserver links none of that build's files
     assert by["another build into the folder"]["linked"] == 0

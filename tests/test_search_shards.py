@@ -303,3 +303,41 @@ def test_python_cuts_words_as_search_js_does(browser: Any, pair: tuple[Path, Pat
     for text, words in zip(texts, cut, strict=True):
         assert set(words) == folding.words([text]), text
     assert folding.words(texts) == {w for words in cut for w in words}
+
+
+def test_shards_kept_between_builds_are_those_a_fresh_write_gives(pair: tuple[Path, Path], tmp_path: Path) -> None:
+    """The devserver keeps what it worked out of each page (shards.Prepared) and the shards it cut: a shard
+    cut from the same page objects is written again without cutting it; after an edit that moves the cuts
+    (a page grown, one shrunk) and one that does not, every file is what a fresh write gives."""
+    single, _ = pair
+    pages = Collector(single, options()).pages()
+    middle = len(pages) // 2
+    grown = pages[middle]._replace(units=pages[middle].units * 3)
+    shrunk = pages[-2]._replace(units=pages[-2].units[:1])
+    same = pages[-1]._replace()  # an equal page, a new object: its shard is cut again
+    kept = shards.Prepared()
+    cuts: list[bool] = []
+    original_shard = kept.shard
+
+    def shard(number: int, first: int, now: list) -> Any:
+        found = original_shard(number, first, now)
+        cuts.append(found is None)
+        return found
+
+    kept.shard = shard  # type: ignore[method-assign]
+    for step, version in enumerate([pages, [*pages[:middle], grown, *pages[middle + 1 : -2], shrunk, same]]):
+        out, fresh = tmp_path / f"kept-{step}", tmp_path / f"fresh-{step}"
+        out.mkdir()
+        fresh.mkdir()
+        cuts.clear()
+        written = shards.write(version, out, NAME, LIMIT, kept)
+        kept.keep_only(version)
+        shards.write(version, fresh, NAME, LIMIT, shards.Prepared())
+        assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in fresh.iterdir())
+        for path in fresh.iterdir():
+            assert (out / path.name).read_bytes() == path.read_bytes(), path.name
+        assert len(written.shards) >= 5
+        if step == 0:
+            assert all(cuts)
+        else:  # the shards before the grown page were kept; it and every later one cut again
+            assert cuts[0] is False and cuts[-1] is True, cuts

@@ -47,6 +47,8 @@ from pelican.plugins.bibcite.plugin import REUSE, SOURCE_DIGEST
 OWN_TEMPLATES = frozenset({"page", "clause", "method"})
 #: The template of a source's page, which depends on the notes that cite the source.
 SOURCE_TEMPLATE = "source"
+#: The sources index, which depends on the notes that cite every source.
+SOURCES_TEMPLATE, SOURCES_PAGE = "sources", "sources/index"
 #: A page's fields that are its body, not its place in the site: other pages never show them.
 BODY_FIELDS = frozenset({"notes", "toc", "bibcite_data", "bibcite_html", SOURCE_DIGEST})
 
@@ -67,6 +69,10 @@ class Incremental:
         self.rendered = 0
         #: the build's settings, bibliography, inputs, templates and shape (site_digest)
         self.site: bytes | None = None
+        #: each page object's shape, and each note's part of a source's key, by id (with the object)
+        self.shapes: dict[int, tuple[Any, bytes]] = {}
+        self.notes: dict[int, tuple[Any, bytes]] = {}
+        self.notes_used: set[int] = set()
 
     def begin(self, target: Path) -> None:
         if self.target != target:
@@ -78,6 +84,8 @@ class Incremental:
         that a file another build put there since (`make html` into the same folder) is never linked."""
         target = self.target
         self.keys = {name: (key, _stamp(target / name)) for name, key in self.pending.items()} if target else {}
+        self.notes = {key: value for key, value in self.notes.items() if key in self.notes_used}
+        self.notes_used = set()
 
     def connect(self) -> None:
         signals.get_writer.connect(self.writer_class)
@@ -116,6 +124,37 @@ class Incremental:
         self.rendered += 1
         return write(name, template, context, *args, **kwargs)
 
+    def cited(self, key: str, cited_in: list[dict[str, Any]]) -> bytes:
+        """Which pages cite source *key*, under which note number, where and with which passages."""
+        parts = [key.encode()]
+        for entry in cited_in:
+            note = entry["note"]
+            kept = self.notes.get(id(note))
+            if kept is None or kept[0] is not note:
+                kept = self.notes[id(note)] = (note, repr((note.number, [_fields(ref) for ref in note.refs])).encode())
+            self.notes_used.add(id(note))
+            parts.append(repr(entry["url"]).encode() + kept[1])
+        return hashlib.sha256(b"\0".join(parts)).digest()
+
+    def site_digest(self, environment: Any, context: dict[str, Any]) -> bytes:
+        """The settings, bibliography and inputs (bibcite's reuse token), the templates, and the site's shape."""
+        digest = hashlib.sha256(REUSE.token)
+        for template in sorted(environment.list_templates()):
+            digest.update(template.encode() + b"\0" + environment.loader.get_source(environment, template)[0].encode())
+        pages = [*context.get("pages", []), *context.get("hidden_pages", []), *context.get("articles", [])]
+        shapes = {}
+        for page in sorted(pages, key=lambda p: p.source_path):
+            # a page object kept between builds (bibcite's BIBCITE_REUSE) has the same fields and address
+            kept = self.shapes.get(id(page))
+            shape = kept[1] if kept is not None and kept[0] is page else _shape(page)
+            shapes[id(page)] = (page, shape)
+            digest.update(shape)
+        self.shapes = shapes
+        # where the static files are ({static} links in a page resolve to these addresses)
+        for path, static in sorted(context.get("static_content", {}).items()):
+            digest.update(repr((path, getattr(static, "url", ""))).encode())
+        return digest.digest()
+
     def key(self, name: str, template: Any, context: dict[str, Any], kwargs: dict[str, Any]) -> bytes | None:
         """What the page is made of, or None: render it whatever it was."""
         template_name = Path(template.name).stem
@@ -128,15 +167,15 @@ class Incremental:
         elif template_name == SOURCE_TEMPLATE and "source" in kwargs:
             # which page cites it, under which number, where and with which passages (the source itself
             # is in the bibliography, part of the site digest)
-            cited = [
-                (entry["url"], entry["note"].number, [_fields(ref) for ref in entry["note"].refs])
-                for entry in kwargs.get("cited_in", [])
-            ]
-            own = repr((kwargs["source"].key, cited)).encode()
+            own = self.cited(kwargs["source"].key, kwargs.get("cited_in", []))
+        elif template_name == SOURCES_TEMPLATE and kwargs.get("page_name") == SOURCES_PAGE:
+            # every source's citing notes
+            citing = context.get("bibcite", {}).get("citing", {})
+            own = b"".join(self.cited(key, citing[key]) for key in sorted(citing))
         else:
             return None
         if self.site is None:
-            self.site = site_digest(template.environment, context)
+            self.site = self.site_digest(template.environment, context)
         digest = hashlib.sha256(self.site)
         rest = sorted((k, repr(v)) for k, v in kwargs.items() if k not in ("page", "source", "cited_in"))
         digest.update(repr((name, template.name, rest)).encode())
@@ -159,16 +198,7 @@ def _fields(value: Any) -> tuple[Any, ...]:
     return tuple(getattr(value, f.name) for f in fields(value))
 
 
-def site_digest(environment: Any, context: dict[str, Any]) -> bytes:
-    """The settings, bibliography and inputs (bibcite's reuse token), the templates, and the site's shape."""
-    digest = hashlib.sha256(REUSE.token)
-    for template in sorted(environment.list_templates()):
-        digest.update(template.encode() + b"\0" + environment.loader.get_source(environment, template)[0].encode())
-    pages = [*context.get("pages", []), *context.get("hidden_pages", []), *context.get("articles", [])]
-    for page in sorted(pages, key=lambda p: p.source_path):
-        shown = sorted((k, repr(v)) for k, v in page.metadata.items() if k not in BODY_FIELDS)
-        digest.update(repr((page.source_path, page.url, page.save_as, shown)).encode())
-    # where the static files are ({static} links in a page resolve to these addresses)
-    for path, static in sorted(context.get("static_content", {}).items()):
-        digest.update(repr((path, getattr(static, "url", ""))).encode())
-    return digest.digest()
+def _shape(page: Any) -> bytes:
+    """Where a page is and what other pages may show of it."""
+    shown = sorted((k, repr(v)) for k, v in page.metadata.items() if k not in BODY_FIELDS)
+    return repr((page.source_path, page.url, page.save_as, shown)).encode()

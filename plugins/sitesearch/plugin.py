@@ -108,7 +108,8 @@ def content_written(path: str, context: Any = None) -> None:
             Current.worker, Current.threshold = None, 0  # finalized() indexes what it had been sent
         return
     if not Current.threshold:
-        collector.written(path)
+        if Current.kept is None:  # (with SITESEARCH_REUSE, finalized() looks at every page once anyway)
+            collector.written(path)
         return
     Current.waiting.append(os.path.abspath(path))
     if len(Current.waiting) >= Current.threshold:

@@ -21,13 +21,61 @@ HREF_RE = re.compile(r'href="([^"]*)"')
 ID_RE = re.compile(r'\sid="([^"]+)"')
 
 
+#: A page's ids, and its links to other pages: (the address as written, the file it names, the anchor)
+Links = tuple[frozenset[str], tuple[tuple[str, str, str], ...]]
+
+
+class Memo:
+    """Each page's ids and links, kept between the builds of one process (the devserver) while the
+    page's HTML, notes and name are the same objects (a page whose reading was reused)."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, int, int], tuple[Page, Links]] = {}
+        self.used: set[tuple[str, int, int]] = set()
+
+    def get(self, page: Page) -> Links:
+        key = (page.name, id(page.html), id(page.notes))
+        self.used.add(key)
+        kept = self.found.get(key)
+        if kept is not None and kept[0].html is page.html and kept[0].notes is page.notes and kept[0].ids == page.ids:
+            return kept[1]
+        found = _parse(page)
+        self.found[key] = (page, found)
+        return found
+
+    def prune(self) -> None:
+        """Forget the pages the last check did not see."""
+        self.found = {key: value for key, value in self.found.items() if key in self.used}
+        self.used = set()
+
+
+def _links(page: Page, memo: Memo | None) -> Links:
+    return memo.get(page) if memo is not None else _parse(page)
+
+
+def _parse(page: Page) -> Links:
+    ids = frozenset(ID_RE.findall(page.html)) | notes_ids(page.notes) | page.ids
+    found = []
+    for href in HREF_RE.findall(page.html):
+        href = href.replace("&amp;", "&")
+        parsed = urlparse(href)
+        if parsed.scheme or parsed.netloc or link_problem(href):
+            continue  # external, or an unsafe link already refused by the safety check
+        target = ""
+        if parsed.path:
+            target = str(PurePosixPath(page.name).parent / unquote(parsed.path))
+            target = re.sub(r"^(\./)+", "", str(PurePosixPath(target)))
+        found.append((href, target, parsed.fragment))
+    return ids, tuple(found)
+
+
 def targets(
-    pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None
+    pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None, memo: Memo | None = None
 ) -> dict[str, set[str]]:
     """Every file the build writes that a page may link to, with the ids it carries."""
     found: dict[str, set[str]] = {}
     for page in pages:
-        found[page.name] = set(ID_RE.findall(page.html)) | notes_ids(page.notes) | page.ids
+        found[page.name] = set(_links(page, memo)[0])
     # Pages the templates and the plugins write, with the ids they always carry.
     for name, ids in (extra or {}).items():
         found.setdefault(name, set()).update(ids)
@@ -37,30 +85,27 @@ def targets(
     return found
 
 
-def check(pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None) -> list[Problem]:
+def check(
+    pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None, memo: Memo | None = None
+) -> list[Problem]:
     """A link.broken problem for each link to a page or an anchor that will not exist."""
-    known = targets(pages, sources, extra)
+    known = targets(pages, sources, extra, memo)
     problems = []
     for page in pages:
         text: str | None = None
-        for href in HREF_RE.findall(page.html):
-            href = href.replace("&amp;", "&")
-            parsed = urlparse(href)
-            if parsed.scheme or parsed.netloc or link_problem(href):
-                continue  # external, or an unsafe link already refused by the safety check
-            target = page.name
-            if parsed.path:
-                target = str(PurePosixPath(page.name).parent / unquote(parsed.path))
-                target = re.sub(r"^(\./)+", "", str(PurePosixPath(target)))
-                if target not in known:
-                    text = text if text is not None else _read(page.source)
-                    problems.append(_problem(text, href, page.path, f"link to {parsed.path!r}, which no page is"))
-                    continue
-            if parsed.fragment and unquote(parsed.fragment) not in known[target]:
+        for href, target, fragment in _links(page, memo)[1]:
+            if target and target not in known:
                 text = text if text is not None else _read(page.source)
-                problems.append(
-                    _problem(text, href, page.path, f"link to #{parsed.fragment} in {target}, which has no such anchor")
-                )
+                path = urlparse(href).path
+                problems.append(_problem(text, href, page.path, f"link to {path!r}, which no page is"))
+                continue
+            target = target or page.name
+            if fragment and unquote(fragment) not in known[target]:
+                text = text if text is not None else _read(page.source)
+                message = f"link to #{fragment} in {target}, which has no such anchor"
+                problems.append(_problem(text, href, page.path, message))
+    if memo is not None:
+        memo.prune()
     return problems
 
 

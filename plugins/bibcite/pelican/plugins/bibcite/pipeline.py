@@ -19,8 +19,10 @@ from .problems import ERROR, Collector, Problem, relative
 from .settings import merge, policy, rules
 
 
-def check_pages(pages: list[hooks.Page], sources: dict[str, Any], settings: dict[str, Any]) -> list[Problem]:
-    """Problems only the whole site shows."""
+def check_pages(
+    pages: list[hooks.Page], sources: dict[str, Any], settings: dict[str, Any], memo: links.Memo | None = None
+) -> list[Problem]:
+    """Problems only the whole site shows (*memo*: each page's links, kept between builds)."""
     problems = uncited(sources, {note.source.key for page in pages for note in page.notes})
     site = hooks.SitePages(pages, sources, settings)
     found = hooks.REGISTRY.problems("site_check", site)
@@ -30,7 +32,7 @@ def check_pages(pages: list[hooks.Page], sources: dict[str, Any], settings: dict
     problems.extend(clashes)
     # A page that would overwrite another is not a link target (its anchors would be the other's).
     clashing = {c.path for c in clashes}
-    problems.extend(links.check([p for p in pages if p.path not in clashing], sources, site.extra_targets))
+    problems.extend(links.check([p for p in pages if p.path not in clashing], sources, site.extra_targets, memo))
     return problems
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import logging
 import os
@@ -14,11 +15,12 @@ from typing import Any
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 from pelican import signals
-from pelican.generators import Generator
+from pelican.contents import Content
+from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import truncate_html_words
 
-from . import export, files, hooks, parallel, pipeline, render
+from . import export, files, hooks, links, parallel, pipeline, render
 from .bibliography import Source, load
 from .document import Context, analyse, inert, make_context, sanitise
 from .markdown_ext import BibciteExtension
@@ -62,6 +64,8 @@ class State:
     reader_pages: dict[str, Path] | None = None
     #: with BIBCITE_REUSE, the analyses this build used (what is kept for the next build)
     seen: set[int] = field(default_factory=set)
+    #: with BIBCITE_REUSE, the analysis of the page the reader read last (kept with its object)
+    last_read: Any = None
 
     @property
     def root(self) -> Path:
@@ -93,6 +97,12 @@ class Reuse:
         #: what the reader made of each reused page:
         #: id(analysis) -> (analysis, whether notes were appended, html, metadata, problems)
         self.read: dict[int, tuple[Any, bool, str, dict[str, Any], list[Problem]]] = {}
+        #: Pelican's page objects, by path: see KeptPage
+        self.objects: dict[str, KeptPage] = {}
+        #: each page's ids and links, for the link check
+        self.links = links.Memo()
+        #: the bibliography as CSL-JSON and BibTeX
+        self.exports: tuple[str, str] | None = None
         #: pages the last build reused rather than read
         self.hits = 0
 
@@ -114,10 +124,110 @@ class Reuse:
         if token == self.token:
             return True
         self.token, self.sources, self.problems, self.pages, self.read = token, {}, [], {}, {}
+        self.objects, self.links, self.exports = {}, links.Memo(), None
         return False
 
 
 REUSE = Reuse()
+
+
+@dataclass
+class KeptPage:
+    """A page object Pelican made in an earlier build of this process, and what its reading reported.
+
+    Pelican makes every page's object again on each build (about half of a devserver rebuild
+    at 5,000 pages). With BIBCITE_REUSE the object of a page whose bytes, and the build's
+    token, are unchanged is handed back to Pelican instead (its generator's get_cached_data,
+    the hook of Pelican's own content cache), made as a fresh object would be: it is pointed
+    at this build's settings and context, the header fields Pelican rewrites in place
+    (refresh_metadata_intersite_links) are put back, its memoised content is dropped, and the
+    problems and Pelican messages its reading reported are reported again.
+    """
+
+    digest: bytes
+    page: Any
+    analysis: Any
+    append_notes: bool
+    metadata: dict[str, Any]
+    #: the formatted header fields' attributes (and Pelican's _summary), as the reader set them
+    fields: dict[str, Any]
+    problems: list[Problem]
+    records: list[logging.LogRecord]
+    #: what the checks across pages see of it, once made (SourcesGenerator)
+    checked: hooks.Page | None = None
+
+
+#: Pelican's memoised Content.get_content, cached by (page, siteurl) for the whole process.
+_GET_CONTENT = getattr(Content.__dict__.get("get_content"), "cache", None)
+
+
+def generator_init(generator: Any) -> None:
+    """With BIBCITE_REUSE, page and article generators take unchanged pages' objects from REUSE."""
+    if STATE.reuse is None or not isinstance(generator, (PagesGenerator, ArticlesGenerator)):
+        return
+    starts: dict[str, tuple[int, int]] = {}
+
+    def get_cached_data(name: str, default: Any = None) -> Any:
+        path = os.path.abspath(os.path.join(generator.path, name))
+        page = _kept(path, generator)
+        if page is None:
+            starts[path] = (len(STATE.collector.problems), len(STATE.pelican_records))
+            return default
+        return page
+
+    def cache_data(name: str, page: Any) -> None:
+        path = os.path.abspath(os.path.join(generator.path, name))
+        if STATE.last_read is not None and path in starts:
+            problems, records = starts.pop(path)
+            _keep(path, page, STATE.collector.problems[problems:], STATE.pelican_records[records:])
+
+    generator.get_cached_data, generator.cache_data = get_cached_data, cache_data
+
+
+def _kept(path: str, generator: Any) -> Any:
+    """The object of an unchanged page, made ready for this build; None to read the page."""
+    kept = REUSE.objects.get(path)
+    if kept is None or kept.append_notes != STATE.append_notes:
+        return None
+    if STATE.policy.untrusted and files.regular_file(Path(path), STATE.root, "file.symlink") is not None:
+        return None  # read it: the reader refuses it, located
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).digest()
+    except OSError:
+        return None
+    if digest != kept.digest:
+        return None
+    page = kept.page
+    page.settings, page._context, page.metadata = generator.settings, generator.context, dict(kept.metadata)
+    for name, value in kept.fields.items():
+        setattr(page, name, value)
+    STATE.collector.extend(kept.problems)
+    STATE.pelican_records.extend(kept.records)
+    STATE.seen.add(id(kept.analysis))
+    REUSE.hits += 1
+    return page
+
+
+def _keep(path: str, page: Any, problems: list[Problem], records: list[logging.LogRecord]) -> None:
+    analysis, STATE.last_read = STATE.last_read, None
+    # Its url and save_as, worked out from its header fields and the settings on every access
+    # (Pelican's properties; 30,000 times a build at 5,000 pages), are the same as long as the
+    # object is kept: the fields are put back as they were, and the settings are part of the token.
+    page.get_url_setting = functools.lru_cache(maxsize=None)(page.get_url_setting)
+    formatted = [name.lower() for name in page.settings.get("FORMATTED_FIELDS", ())]
+    fields = {name: getattr(page, name) for name in formatted if hasattr(page, name)}
+    if hasattr(page, "_summary"):
+        fields["_summary"] = page._summary
+    REUSE.objects[path] = KeptPage(
+        bytes.fromhex(page.metadata.get(SOURCE_DIGEST, "")),
+        page,
+        analysis,
+        STATE.append_notes,
+        dict(page.metadata),
+        fields,
+        list(problems),
+        list(records),
+    )
 
 
 class CaptureHandler(logging.Handler):
@@ -212,6 +322,8 @@ def get_generators(pelican: Any) -> type[Generator]:
             STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root, rules=rules(settings, extra_fields))
             REUSE.sources, REUSE.problems = STATE.sources, list(problems)
         STATE.reuse = REUSE.pages
+        if _GET_CONTENT is not None:
+            _GET_CONTENT.clear()  # the last build's pages' content, kept by Pelican for the process
     else:
         STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root, rules=rules(settings, extra_fields))
     STATE.collector.extend(problems)
@@ -344,6 +456,7 @@ class BibciteReader(MarkdownReader):
         else:
             STATE.collector.extend(made[4])
         STATE.seen.add(id(analysis))
+        STATE.last_read = analysis
         return made[2], dict(made[3])
 
     def _made(self, analysis: Any, source_path: str, rel: str) -> tuple[str, dict[str, Any]]:
@@ -470,6 +583,7 @@ class SourcesGenerator(Generator):
         if STATE.reuse is not None:  # keep for the next build only what this one read
             REUSE.pages = {key: found for key, found in REUSE.pages.items() if id(found) in STATE.seen}
             REUSE.read = {key: made for key, made in REUSE.read.items() if key in STATE.seen}
+            REUSE.objects = {path: kept for path, kept in REUSE.objects.items() if id(kept.analysis) in STATE.seen}
             STATE.reuse = REUSE.pages
         pages = [
             *self.context.get("pages", []),
@@ -482,19 +596,9 @@ class SourcesGenerator(Generator):
             url = page.url  # a property Pelican computes on every access; source pages list it often
             for note in getattr(page, "notes", ()):
                 citing[note.source.key].append({"page": page, "url": url, "note": note})
-            data = getattr(page, "bibcite_data", {}) or {}
-            checked.append(
-                hooks.Page(
-                    relative(page.source_path, STATE.root),
-                    Path(page.source_path),
-                    page.save_as,
-                    getattr(page, "bibcite_html", "") + data.get("extra_links", ""),
-                    getattr(page, "notes", ()),
-                    frozenset(data.get("ids", ())),
-                    data,
-                )
-            )
-        STATE.collector.extend(pipeline.check_pages(checked, STATE.sources, STATE.settings))
+            checked.append(_checked(page))
+        memo = REUSE.links if STATE.reuse is not None else None
+        STATE.collector.extend(pipeline.check_pages(checked, STATE.sources, STATE.settings, memo))
         if STATE.collector.errors:
             fail()  # before anything below relies on the pages being sound
 
@@ -538,9 +642,14 @@ class SourcesGenerator(Generator):
         # The bibliography as open data, beside the sources index that links to it.
         sources_folder = Path(self.output_path) / "sources"
         sources_folder.mkdir(parents=True, exist_ok=True)
-        newspaper = STATE.settings["BIBCITE_NEWSPAPER_KINDS"]
-        (sources_folder / "sources.json").write_text(export.csl_json(data["sources"], newspaper), encoding="utf-8")
-        (sources_folder / "sources.bib").write_text(export.bibtex(data["sources"]), encoding="utf-8")
+        exports = REUSE.exports if STATE.reuse is not None else None
+        if exports is None:  # they depend on the bibliography and the settings only (the reuse token)
+            newspaper = STATE.settings["BIBCITE_NEWSPAPER_KINDS"]
+            exports = (export.csl_json(data["sources"], newspaper), export.bibtex(data["sources"]))
+            if STATE.reuse is not None:
+                REUSE.exports = exports
+        (sources_folder / "sources.json").write_text(exports[0], encoding="utf-8")
+        (sources_folder / "sources.bib").write_text(exports[1], encoding="utf-8")
         writer.write_file(
             "sources/index.html",
             self.get_template("sources"),
@@ -549,6 +658,26 @@ class SourcesGenerator(Generator):
             page_name="sources/index",
             url="sources/index.html",
         )
+
+
+def _checked(page: Any) -> hooks.Page:
+    """What the checks across pages see of *page* (the same object for a page object kept between builds)."""
+    kept = REUSE.objects.get(page.source_path) if STATE.reuse is not None else None
+    if kept is not None and kept.page is page and kept.checked is not None:
+        return kept.checked
+    data = getattr(page, "bibcite_data", {}) or {}
+    checked = hooks.Page(
+        relative(page.source_path, STATE.root),
+        Path(page.source_path),
+        page.save_as,
+        getattr(page, "bibcite_html", "") + data.get("extra_links", ""),
+        getattr(page, "notes", ()),
+        frozenset(data.get("ids", ())),
+        data,
+    )
+    if kept is not None and kept.page is page:
+        kept.checked = checked
+    return checked
 
 
 def fail() -> None:
@@ -582,4 +711,5 @@ def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.readers_init.connect(readers_init)
     signals.content_object_init.connect(content_object_init)
+    signals.generator_init.connect(generator_init)
     signals.finalized.connect(finalized)
