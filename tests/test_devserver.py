@@ -64,6 +64,7 @@ SCRIPT = textwrap.dedent(
     reuse = build.reuse_between_builds()
     incremental = Incremental()
     build.build(output="out-dev", quiet=True, overrides=reuse, incremental=incremental)
+    build.settle()
     report = []
     for name, edit, builds in edits:
         edit()
@@ -71,6 +72,7 @@ SCRIPT = textwrap.dedent(
             started = time.perf_counter()
             code = build.build(output="out-dev", quiet=True, overrides=reuse, incremental=incremental)
             took = time.perf_counter() - started
+            build.settle()  # as the devserver does after each build
         hits = REUSE.hits
         # the fresh build shares this process: what the builds keep in it is forgotten first
         for kept in (render._source_parts, explainer._rewritten, relative):

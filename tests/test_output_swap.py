@@ -120,6 +120,30 @@ def test_swap_replaces_content_and_leaves_nothing_behind(
     assert sorted(p.name for p in tmp_path.iterdir()) == [".output.lock", "output"]
 
 
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
+def test_the_devserver_deletes_the_last_build_once_the_new_one_is_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    if not exchange:
+        monkeypatch.setattr(site_tool, "_renameat2", lambda: None)
+    target = tmp_path / "output"
+    make_build(target, {"index.html": "old"})
+    assert site_tool._build_into(target, renderer({"index.html": "new"}), defer=True)
+    assert contents(target) == {"index.html": b"new"}
+    # the last build waits beside it until settle()
+    assert len(leftovers(tmp_path)) == 1 and len(site_tool._DEFERRED) == 1
+    site_tool.settle()
+    assert leftovers(tmp_path) == [] and site_tool._DEFERRED == []
+    assert contents(target) == {"index.html": b"new"}
+    # a failed render defers nothing; if settle() never ran, the next build's clean-up deletes the last one,
+    # and settle() then finds it gone
+    assert site_tool._build_into(target, renderer({"index.html": "newer"}), defer=True)
+    assert not site_tool._build_into(target, renderer({"index.html": "broken"}, ok=False), defer=True)
+    assert leftovers(tmp_path) == [] and len(site_tool._DEFERRED) == 1
+    site_tool.settle()
+    assert site_tool._DEFERRED == [] and contents(target) == {"index.html": b"newer"}
+
+
 def test_first_build_creates_the_output(tmp_path: Path) -> None:
     target = tmp_path / "deep" / "output"
     assert site_tool._build_into(target, renderer({"index.html": "new"}))
@@ -289,7 +313,7 @@ def test_read_only_parent_is_located(tmp_path: Path) -> None:
 def test_build_reports_output_errors_without_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def fail(target: Path, render: object) -> bool:
+    def fail(target: Path, render: object, defer: bool = False) -> bool:
         raise site_tool.OutputError(target, "cannot replace it: Device or resource busy", "a hint")
 
     monkeypatch.setattr(site_tool, "_build_into", fail)

@@ -531,7 +531,8 @@ conf, out, page, edits = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.ar
 reuse, incremental = build.reuse_between_builds(conf), Incremental()
 started = time.perf_counter()
 codes = [build.build(conf, out, quiet=True, overrides=reuse, incremental=incremental)]
-first, builds, counts = time.perf_counter() - started, [], []
+first, builds, counts, settles = time.perf_counter() - started, [], [], []
+build.settle()  # as the devserver does after each build
 original = page.read_text(encoding="utf-8")
 try:
     for n in range(edits):
@@ -540,9 +541,13 @@ try:
         codes.append(build.build(conf, out, quiet=True, overrides=reuse, incremental=incremental))
         builds.append(time.perf_counter() - started)
         counts.append([REUSE.hits, incremental.linked, incremental.rendered])
+        started = time.perf_counter()
+        build.settle()
+        settles.append(time.perf_counter() - started)
 finally:
     page.write_text(original, encoding="utf-8")
-print(json.dumps({"codes": codes, "first_build_s": first, "build_s": builds, "reused_linked_rendered": counts}))
+print(json.dumps({"codes": codes, "first_build_s": first, "build_s": builds, "settle_s": settles,
+                  "reused_linked_rendered": counts}))
 """
 
 
@@ -907,7 +912,9 @@ def site_lines(report: dict) -> list[str]:
                 f"rebuild {scale['median_build_s']:.2f} s median ("
                 + ", ".join(f"{x:.2f}" for x in scale["build_s"])
                 + f"); {reused} readings reused, {linked} pages linked, {rendered} rendered; "
-                f"first build {scale['first_build_s']:.1f} s"
+                f"first build {scale['first_build_s']:.1f} s; after each build, garbage collected in "
+                + ", ".join(f"{x:.2f}" for x in scale.get("settle_s", []))
+                + " s (the page already on disk)"
             )
         elif scale:
             lines.append(f"devserver at {name}: not measured -- {scale.get('error', '')[:200]}")

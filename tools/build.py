@@ -16,6 +16,7 @@ import ctypes
 import errno
 import fcntl
 import functools
+import gc
 import http.server
 import logging
 import os
@@ -130,7 +131,7 @@ def build(
         return True
 
     try:
-        built = _build_into(target, render)
+        built = _build_into(target, render, defer=incremental is not None)
     except OutputError as problem:
         print(problem.format(), file=sys.stderr)
         if not problem.kept:  # refused outright: the target holds no build of ours
@@ -178,8 +179,14 @@ class OutputError(Exception):
         return f"{_rel(self.target)}:1:1: error: {self.message} [{OUTPUT_CODE}]\n    hint: {self.hint}"
 
 
-def _build_into(target: Path, render: Callable[[Path], bool]) -> bool:
-    """Render into a staging folder beside *target* and swap it in, under the lock; False if rendering failed."""
+#: Last builds swapped out by the devserver, deleted by settle() once the new one is on disk.
+_DEFERRED: list[Path] = []
+
+
+def _build_into(target: Path, render: Callable[[Path], bool], defer: bool = False) -> bool:
+    """Render into a staging folder beside *target* and swap it in, under the lock; False if rendering failed.
+    *defer*: leave the last build for settle() to delete (the devserver: a tenth of a second at 5,000 pages
+    between saving a page and its being on disk; the next build's clean-up deletes it if settle() never runs)."""
     _check_target(target)
     with _failing_as(f"create the folder {_rel(target.parent)}/", target):
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -188,7 +195,7 @@ def _build_into(target: Path, render: Callable[[Path], bool]) -> bool:
         _remove_stale(target)
         with _failing_as(f"create a staging folder beside {_rel(target)}/", target):
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
-        previous = None
+        previous, swapped = None, False
         try:
             if not render(staging):
                 return False
@@ -197,10 +204,15 @@ def _build_into(target: Path, render: Callable[[Path], bool]) -> bool:
                 # Set before the swap: a chmod of the target path afterwards would follow a link.
                 os.chmod(staging, 0o755)  # mkdtemp made it private; a web server must read it
                 previous = _swap(staging, target)
+                swapped = True
         finally:
-            _remove(staging)  # a failed build, or (after an exchange) the previous one
+            if not (defer and swapped):
+                _remove(staging)  # a failed build, or (after an exchange) the previous one
         if previous is not None:
-            _remove(previous)
+            if defer:
+                _DEFERRED.append(previous)
+            else:
+                _remove(previous)
     return True
 
 
@@ -434,6 +446,19 @@ def reuse_between_builds(settings_file: str = "pelicanconf.py") -> dict[str, obj
     }
 
 
+def settle() -> None:
+    """Between the devserver's builds: collect the last build's garbage, then leave what is kept (every
+    page's object and reading, at 5,000 pages millions of objects) out of the collector's later passes,
+    which would otherwise walk it again and again during the next build (a third of a rebuild at
+    5,000 pages); and delete the last build swapped out. Runs once the build is on disk; at 5,000
+    pages it takes about 0.8 s."""
+    while _DEFERRED:
+        _remove(_DEFERRED.pop())
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 def devserver(port: int) -> int:
     """Build, serve, and rebuild on every change; a failed build waits for the next edit."""
     from watchfiles import watch
@@ -443,6 +468,7 @@ def devserver(port: int) -> int:
     overrides = reuse_between_builds()
     incremental = Incremental()
     build(overrides=overrides, incremental=incremental)
+    settle()
     serve(port, ROOT / "output", block=False)
     paths = [ROOT / p for p in WATCHED if (ROOT / p).exists()]
     # step: how long the watcher waits for more changes after one (watchfiles' default, 50 ms, is a
@@ -453,6 +479,7 @@ def devserver(port: int) -> int:
         print(f"changed: {names}", file=sys.stderr)
         if build(overrides=overrides, incremental=incremental) != 0:
             print("waiting for the next edit", file=sys.stderr)
+        settle()
     return 0
 
 

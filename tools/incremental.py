@@ -31,6 +31,7 @@ does, runs only for ``make publish``).
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import shutil
 import stat
@@ -73,19 +74,33 @@ class Incremental:
         self.shapes: dict[int, tuple[Any, bytes]] = {}
         self.notes: dict[int, tuple[Any, bytes]] = {}
         self.notes_used: set[int] = set()
+        #: this build's source keys (by source key, with the list of notes they were made from), and the
+        #: last build's and this one's with the entries they were made from
+        self.cited_now: dict[str, tuple[list[dict[str, Any]], bytes]] = {}
+        self.cited_last: dict[str, tuple[tuple[dict[str, Any], ...], bytes]] = {}
+        self.cited_next: dict[str, tuple[tuple[dict[str, Any], ...], bytes]] = {}
+        #: the stamps of the files linked by this build (the same files as the last build's)
+        self.linked_stamps: dict[str, tuple[int, ...]] = {}
 
     def begin(self, target: Path) -> None:
         if self.target != target:
             self.keys = {}
         self.target, self.pending, self.linked, self.rendered, self.site = target, {}, 0, 0, None
+        self.cited_now, self.cited_next, self.linked_stamps = {}, {}, {}
 
     def commit(self) -> None:
         """The build succeeded: its files are now the output folder's, each known by its stamp, so
         that a file another build put there since (`make html` into the same folder) is never linked."""
         target = self.target
-        self.keys = {name: (key, _stamp(target / name)) for name, key in self.pending.items()} if target else {}
+        stamps = self.linked_stamps  # a link is the same file, with the same stamp (_stamp ignores ctime)
+        self.keys = (
+            {name: (key, stamps.get(name) or _stamp(target / name)) for name, key in self.pending.items()}
+            if target
+            else {}
+        )
         self.notes = {key: value for key, value in self.notes.items() if key in self.notes_used}
         self.notes_used = set()
+        self.cited_last = self.cited_next
 
     def connect(self) -> None:
         signals.get_writer.connect(self.writer_class)
@@ -110,22 +125,38 @@ class Incremental:
             self.rendered += 1
             return write(name, template, context, *args, **kwargs)
         self.pending[name] = key
-        last = self.target / name if self.target is not None else None
-        if last is not None and self.keys.get(name) == (key, _stamp(last)):
-            path = Path(staging) / name
-            path.parent.mkdir(parents=True, exist_ok=True)
+        last = os.path.join(self.target, name) if self.target is not None else None
+        known = self.keys.get(name)
+        if last is not None and known is not None and known[0] == key and (stamp := _stamp(last)) == known[1]:
+            path = os.path.join(staging, name)
             try:
                 os.link(last, path)
-            except OSError:
-                shutil.copy2(last, path)
+            except OSError:  # its folder not made yet; or no link to be had here
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                try:
+                    os.link(last, path)
+                except OSError:
+                    shutil.copy2(last, path)
+                    stamp = ()
+            if stamp:
+                self.linked_stamps[name] = stamp
             self.linked += 1
-            signals.content_written.send(str(path), context=context)
+            signals.content_written.send(path, context=context)
             return None
         self.rendered += 1
         return write(name, template, context, *args, **kwargs)
 
     def cited(self, key: str, cited_in: list[dict[str, Any]]) -> bytes:
         """Which pages cite source *key*, under which note number, where and with which passages."""
+        found = self.cited_now.get(key)
+        if found is not None and found[0] is cited_in:
+            return found[1]
+        # the same notes as in the last build, listed by the same entries (bibcite keeps a kept page's)
+        last = self.cited_last.get(key)
+        if last is not None and len(last[0]) == len(cited_in) and all(map(operator.is_, last[0], cited_in)):
+            self.cited_now[key] = (cited_in, last[1])
+            self.cited_next[key] = last
+            return last[1]
         parts = [key.encode()]
         for entry in cited_in:
             note = entry["note"]
@@ -134,7 +165,10 @@ class Incremental:
                 kept = self.notes[id(note)] = (note, repr((note.number, [_fields(ref) for ref in note.refs])).encode())
             self.notes_used.add(id(note))
             parts.append(repr(entry["url"]).encode() + kept[1])
-        return hashlib.sha256(b"\0".join(parts)).digest()
+        digest = hashlib.sha256(b"\0".join(parts)).digest()
+        self.cited_now[key] = (cited_in, digest)
+        self.cited_next[key] = (tuple(cited_in), digest)
+        return digest
 
     def site_digest(self, environment: Any, context: dict[str, Any]) -> bytes:
         """The settings, bibliography and inputs (bibcite's reuse token), the templates, and the site's shape."""
@@ -157,7 +191,7 @@ class Incremental:
 
     def key(self, name: str, template: Any, context: dict[str, Any], kwargs: dict[str, Any]) -> bytes | None:
         """What the page is made of, or None: render it whatever it was."""
-        template_name = Path(template.name).stem
+        template_name = os.path.splitext(os.path.basename(template.name))[0]
         if template_name in OWN_TEMPLATES and "page" in kwargs:
             # the bytes the page was made from, not the file now: it may have been saved again since
             digest = getattr(kwargs["page"], SOURCE_DIGEST, None)
@@ -183,7 +217,7 @@ class Incremental:
         return digest.digest()
 
 
-def _stamp(path: Path) -> tuple[int, ...]:
+def _stamp(path: str | Path) -> tuple[int, ...]:
     """What tells one file from another at the same place: device, inode, size, modification time;
     () for anything but a regular file (a link is never followed)."""
     try:

@@ -34,6 +34,7 @@ builds of the same content give byte-identical files.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -47,17 +48,29 @@ from .model import Options, Page, Unit
 VERSION = 2
 
 
+@functools.lru_cache(maxsize=65536)
 def natural(path: str) -> list[Any]:
     """Sort key: point-2 before point-10."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", path) if part]
+
+
+def html_files(root: str) -> list[str]:
+    """The paths of the .html files under *root*, relative to it with / between folders (as
+    Path.rglob("*.html") finds them, following links to folders; without a Path for each)."""
+    found = []
+    for folder, _, names in os.walk(root, followlinks=True):
+        rel = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found += [prefix + name for name in names if name.endswith(".html")]
+    return found
 
 
 #: What identifies one version of a written file: size, modification time, inode.
 Stamp = tuple[int, int, int]
 
 
-def stamp(path: Path) -> Stamp:
-    st = path.stat()
+def stamp(path: str | os.PathLike[str]) -> Stamp:
+    st = os.stat(path)
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
@@ -104,11 +117,11 @@ class Collector:
 
     def pages(self) -> list[Page]:
         """Every indexed page of the output, in natural path order."""
-        on_disk = sorted((p.relative_to(self.output).as_posix() for p in self.output.rglob("*.html")), key=natural)
+        on_disk = sorted(html_files(self.root), key=natural)
         pages = []
         for rel in on_disk:
             known = self.found.get(rel)
-            if known is None or known[0] != stamp(self.output / rel):
+            if known is None or known[0] != stamp(os.path.join(self.root, rel)):
                 self.index(rel)
             page = self.found[rel][1]
             if page is not None:

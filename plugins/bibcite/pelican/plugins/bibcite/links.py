@@ -21,8 +21,9 @@ HREF_RE = re.compile(r'href="([^"]*)"')
 ID_RE = re.compile(r'\sid="([^"]+)"')
 
 
-#: A page's ids, and its links to other pages: (the address as written, the file it names, the anchor)
-Links = tuple[frozenset[str], tuple[tuple[str, str, str], ...]]
+#: A page's ids, and its links to other pages: (the address as written, the file it names, the anchor as
+#: written, and decoded)
+Links = tuple[frozenset[str], tuple[tuple[str, str, str, str], ...]]
 
 
 class Memo:
@@ -65,7 +66,7 @@ def _parse(page: Page) -> Links:
         if parsed.path:
             target = str(PurePosixPath(page.name).parent / unquote(parsed.path))
             target = re.sub(r"^(\./)+", "", str(PurePosixPath(target)))
-        found.append((href, target, parsed.fragment))
+        found.append((href, target, parsed.fragment, unquote(parsed.fragment)))
     return ids, tuple(found)
 
 
@@ -93,14 +94,14 @@ def check(
     problems = []
     for page in pages:
         text: str | None = None
-        for href, target, fragment in _links(page, memo)[1]:
+        for href, target, fragment, anchor in _links(page, memo)[1]:
             if target and target not in known:
                 text = text if text is not None else _read(page.source)
                 path = urlparse(href).path
                 problems.append(_problem(text, href, page.path, f"link to {path!r}, which no page is"))
                 continue
             target = target or page.name
-            if fragment and unquote(fragment) not in known[target]:
+            if anchor and anchor not in known[target]:
                 text = text if text is not None else _read(page.source)
                 message = f"link to #{fragment} in {target}, which has no such anchor"
                 problems.append(_problem(text, href, page.path, message))

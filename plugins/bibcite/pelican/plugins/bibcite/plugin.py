@@ -153,8 +153,14 @@ class KeptPage:
     fields: dict[str, Any]
     problems: list[Problem]
     records: list[logging.LogRecord]
+    #: the file's stamp, taken before it was read (see _stamp)
+    stamp: tuple[int, ...] = ()
     #: what the checks across pages see of it, once made (SourcesGenerator)
     checked: hooks.Page | None = None
+    #: the files its content links to with {static} (Pelican's get_static_links), once found
+    static_links: set[str] | None = None
+    #: its notes as the source pages list them, once made (SourcesGenerator)
+    citing: list[tuple[str, dict[str, Any]]] | None = None
 
 
 #: Pelican's memoised Content.get_content, cached by (page, siteurl) for the whole process.
@@ -165,38 +171,62 @@ def generator_init(generator: Any) -> None:
     """With BIBCITE_REUSE, page and article generators take unchanged pages' objects from REUSE."""
     if STATE.reuse is None or not isinstance(generator, (PagesGenerator, ArticlesGenerator)):
         return
-    starts: dict[str, tuple[int, int]] = {}
+    starts: dict[str, tuple[int, int, tuple[int, ...]]] = {}
 
     def get_cached_data(name: str, default: Any = None) -> Any:
         path = os.path.abspath(os.path.join(generator.path, name))
-        page = _kept(path, generator)
+        stamp = _stamp(path)
+        page = _kept(path, stamp, generator)
         if page is None:
-            starts[path] = (len(STATE.collector.problems), len(STATE.pelican_records))
+            starts[path] = (len(STATE.collector.problems), len(STATE.pelican_records), stamp)
             return default
         return page
 
     def cache_data(name: str, page: Any) -> None:
         path = os.path.abspath(os.path.join(generator.path, name))
         if STATE.last_read is not None and path in starts:
-            problems, records = starts.pop(path)
-            _keep(path, page, STATE.collector.problems[problems:], STATE.pelican_records[records:])
+            problems, records, stamp = starts.pop(path)
+            _keep(path, page, STATE.collector.problems[problems:], STATE.pelican_records[records:], stamp)
+
+    def add_static_links(page: Any) -> None:
+        kept = REUSE.objects.get(page.source_path)
+        if kept is None or kept.page is not page:
+            generator.context["static_links"] |= page.get_static_links()
+            return
+        if kept.static_links is None:
+            kept.static_links = page.get_static_links()
+        generator.context["static_links"] |= kept.static_links
 
     generator.get_cached_data, generator.cache_data = get_cached_data, cache_data
+    generator.add_static_links = add_static_links
 
 
-def _kept(path: str, generator: Any) -> Any:
-    """The object of an unchanged page, made ready for this build; None to read the page."""
+def _stamp(path: str) -> tuple[int, ...]:
+    """What tells a file's versions apart without reading it: device, inode, size, modification and change
+    times (a file written since has another); () if there is no such file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _kept(path: str, stamp: tuple[int, ...], generator: Any) -> Any:
+    """The object of an unchanged page, made ready for this build; None to read the page. The page is
+    unchanged when its file has the stamp it had before it was read, or else the bytes it was read from."""
     kept = REUSE.objects.get(path)
-    if kept is None or kept.append_notes != STATE.append_notes:
+    if kept is None or kept.append_notes != STATE.append_notes or not stamp:
         return None
     if STATE.policy.untrusted and files.regular_file(Path(path), STATE.root, "file.symlink") is not None:
         return None  # read it: the reader refuses it, located
-    try:
-        digest = hashlib.sha256(Path(path).read_bytes()).digest()
-    except OSError:
-        return None
-    if digest != kept.digest:
-        return None
+    if stamp != kept.stamp:
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).digest()
+        except OSError:
+            return None
+        if digest != kept.digest:
+            return None
+        kept.stamp = stamp  # taken before the read: a save after it gives the file another stamp
     page = kept.page
     page.settings, page._context, page.metadata = generator.settings, generator.context, dict(kept.metadata)
     for name, value in kept.fields.items():
@@ -208,12 +238,16 @@ def _kept(path: str, generator: Any) -> Any:
     return page
 
 
-def _keep(path: str, page: Any, problems: list[Problem], records: list[logging.LogRecord]) -> None:
+def _keep(
+    path: str, page: Any, problems: list[Problem], records: list[logging.LogRecord], stamp: tuple[int, ...]
+) -> None:
     analysis, STATE.last_read = STATE.last_read, None
     # Its url and save_as, worked out from its header fields and the settings on every access
-    # (Pelican's properties; 30,000 times a build at 5,000 pages), are the same as long as the
-    # object is kept: the fields are put back as they were, and the settings are part of the token.
+    # (Pelican's properties; 30,000 times a build at 5,000 pages), and its path relative to the
+    # content folder, are the same as long as the object is kept: the fields are put back as they
+    # were, and the settings are part of the token.
     page.get_url_setting = functools.lru_cache(maxsize=None)(page.get_url_setting)
+    page.get_relative_source_path = functools.lru_cache(maxsize=None)(page.get_relative_source_path)
     formatted = [name.lower() for name in page.settings.get("FORMATTED_FIELDS", ())]
     fields = {name: getattr(page, name) for name in formatted if hasattr(page, name)}
     if hasattr(page, "_summary"):
@@ -227,6 +261,7 @@ def _keep(path: str, page: Any, problems: list[Problem], records: list[logging.L
         fields,
         list(problems),
         list(records),
+        stamp,
     )
 
 
@@ -593,9 +628,8 @@ class SourcesGenerator(Generator):
         citing: dict[str, list[dict[str, Any]]] = defaultdict(list)
         checked = []
         for page in pages:
-            url = page.url  # a property Pelican computes on every access; source pages list it often
-            for note in getattr(page, "notes", ()):
-                citing[note.source.key].append({"page": page, "url": url, "note": note})
+            for key, entry in _citing(page):
+                citing[key].append(entry)
             checked.append(_checked(page))
         memo = REUSE.links if STATE.reuse is not None else None
         STATE.collector.extend(pipeline.check_pages(checked, STATE.sources, STATE.settings, memo))
@@ -658,6 +692,19 @@ class SourcesGenerator(Generator):
             page_name="sources/index",
             url="sources/index.html",
         )
+
+
+def _citing(page: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Each note of *page*, as the source pages list it, by the key of its source (the same for a page
+    object kept between builds)."""
+    kept = REUSE.objects.get(page.source_path) if STATE.reuse is not None else None
+    if kept is not None and kept.page is page and kept.citing is not None:
+        return kept.citing
+    url = page.url  # a property Pelican computes on every access; source pages list it often
+    found = [(note.source.key, {"page": page, "url": url, "note": note}) for note in getattr(page, "notes", ())]
+    if kept is not None and kept.page is page:
+        kept.citing = found
+    return found
 
 
 def _checked(page: Any) -> hooks.Page:
