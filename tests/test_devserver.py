@@ -27,6 +27,7 @@ SCRIPT = textwrap.dedent(
     from pelican.plugins.bibcite.plugin import REUSE
     from pelican.plugins.bibcite.problems import relative
     import explainer.plugin as explainer
+    import sitesearch.plugin as search
 
     def same(a, b):
         c = filecmp.dircmp(a, b)
@@ -74,10 +75,13 @@ SCRIPT = textwrap.dedent(
             took = time.perf_counter() - started
             build.settle()  # as the devserver does after each build
         hits = REUSE.hits
-        # the fresh build shares this process: what the builds keep in it is forgotten first
+        # the fresh build shares this process: what the builds keep in it is forgotten first, and what
+        # the devserver keeps between its builds is put back after (the index's pages and shards)
         for kept in (render._source_parts, explainer._rewritten, relative):
             kept.cache_clear()
+        index = (search.Current.kept, search.Current.prepared)
         fresh = build.build(output="out-fresh", quiet=True)
+        search.Current.kept, search.Current.prepared = index
         row = {"edit": name, "codes": [code, fresh], "seconds": took, "reused": hits}
         row["linked"], row["rendered"] = incremental.linked, incremental.rendered
         row["differ"] = same("out-dev", "out-fresh")
@@ -139,3 +143,105 @@ def test_builds_that_reuse_give_the_fresh_build_output(tmp_path: Path) -> None:
     # after another build into its folder, the devserver links none of that build's files
     assert by["another build into the folder"]["linked"] == 0
     assert filecmp.cmp(copy / "out-dev" / "point-21.html", copy / "out-fresh" / "point-21.html", shallow=False)
+
+
+#: The devserver on a synthetic site whose search index is cut into shards (the real site's is one file):
+#: each edit is followed by a devserver build, then a fresh build in a process of its own.
+SHARDED_SCRIPT = textwrap.dedent(
+    """
+    import filecmp, json, subprocess, sys
+    from pathlib import Path
+    from tools import build
+    from tools.incremental import Incremental
+    from pelican.plugins.bibcite.plugin import REUSE
+
+    conf, root = Path(sys.argv[1]), Path(sys.argv[2])
+    pages = sorted((conf.parent / "content" / "pages").glob("*.md"))
+    grown, cited, touched = pages[len(pages) // 2], pages[3], pages[-1]
+    original = grown.read_text()
+
+    def same(a, b):
+        c = filecmp.dircmp(a, b)
+        diff = c.left_only + c.right_only + c.diff_files + c.funny_files
+        return diff + [x for d in c.common_dirs for x in same(Path(a) / d, Path(b) / d)]
+
+    edits = [
+        ("grown", lambda: grown.write_text(original + "\\nA long paragraph of new words.\\n" * 400)),
+        ("cited", lambda: cited.write_text(cited.read_text() + "\\nOne more.[@" + CITED + "]\\n")),
+        ("shrunk", lambda: grown.write_text(original)),
+        ("touched", lambda: touched.write_text(touched.read_text())),
+    ]
+    reuse, incremental = build.reuse_between_builds(str(conf)), Incremental()
+    out, fresh = root / "out-dev", root / "out-fresh"
+    assert build.build(str(conf), str(out), quiet=True, overrides=reuse, incremental=incremental) == 0
+    build.settle()
+    report = []
+    for name, edit in edits:
+        edit()
+        code = build.build(str(conf), str(out), quiet=True, overrides=reuse, incremental=incremental)
+        hits = REUSE.hits
+        build.settle()
+        command = [sys.executable, "-m", "tools.build", "build", "--settings", str(conf), "--output", str(fresh)]
+        fresh_code = subprocess.run(command, capture_output=True, check=False).returncode
+        shards = len(list(out.glob("search-index-*.js")))
+        report.append({"edit": name, "codes": [code, fresh_code], "differ": same(out, fresh), "reused": hits,
+                       "shards": shards, "rendered": incremental.rendered})
+    print(json.dumps(report))
+    """
+)
+
+
+def test_a_sharded_index_and_source_pages_follow_edits(tmp_path: Path) -> None:
+    from tools import benchgen
+
+    confs = benchgen.generate(tmp_path / "site", 40, 30)
+    conf = confs["B"]
+    conf.write_text(conf.read_text(encoding="utf-8") + "\nSITESEARCH_SHARD_BYTES = 12 * 1024\n", encoding="utf-8")
+    bib = (conf.parent / "citations" / "synthetic.bib").read_text(encoding="utf-8")
+    key = bib.split("{", 1)[1].split(",", 1)[0]
+    script = SHARDED_SCRIPT.replace("CITED", repr(key))
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(conf), str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    import json
+
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [r["edit"] for r in report] == ["grown", "cited", "shrunk", "touched"]
+    for row in report:
+        assert row["codes"] == [0, 0], row
+        assert row["differ"] == [], f"after the edit {row['edit']!r}: {row['differ']}"
+        assert row["shards"] >= 3, row
+    # every page but the edited one reused (a page saved with the same bytes, too)
+    assert [r["reused"] for r in report] == [39, 39, 39, 40]
+    # the grown page, and with the citation its source's page and the sources index; nothing for the same bytes
+    assert [r["rendered"] for r in report] == [1, 3, 1, 0], report
+
+
+def test_page_objects_are_kept_only_when_made_from_their_bytes_alone() -> None:
+    """A kept page object never goes through Pelican's reading again: not when its date is its file's,
+    nor when another plugin does something with each page as it is read."""
+    from pelican import signals
+
+    from pelican.plugins.bibcite import plugin
+
+    plugin.register()
+    assert plugin._objects_kept({"DEFAULT_DATE": (2025, 11, 25)})
+    assert not plugin._objects_kept({"DEFAULT_DATE": "fs"})
+
+    def stamp_each_page(sender: object, **kwargs: object) -> None:
+        pass
+
+    for name in plugin._READ_SIGNALS:
+        signal = getattr(signals, name)
+        signal.connect(stamp_each_page)
+        try:
+            assert not plugin._objects_kept({}), name
+        finally:
+            signal.disconnect(stamp_each_page)
+    assert plugin._objects_kept({})

@@ -60,6 +60,7 @@ def _configure_logging() -> None:
     # must see a repeated warning again.
     LimitFilter._ignore.clear()
     LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
     root = logging.getLogger()
     if not any(isinstance(h, PlainHandler) for h in root.handlers):
         handler = PlainHandler(sys.stderr)

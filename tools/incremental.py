@@ -1,11 +1,14 @@
 """Edits in place: the devserver renders again only the pages an edit can change.
 
-Each devserver build still reads the whole site (bibcite keeps every unchanged page's
-reading, BIBCITE_REUSE) and runs every check, but before rendering a page with one of
-the templates below it works out what that page is made of; when that is what the page
-already on disk (the last good build) was made of, the file is linked into the new build
-instead of rendered. Pages of any other template (the home page and coverage table, the
-sources index, the print edition, search, feeds) are rendered every time.
+Each devserver build still goes through the whole site, but what did not change is not made
+again: bibcite keeps every unchanged page's reading and Pelican's object for it
+(BIBCITE_REUSE), each page's links for the link check, and the bibliography's exports;
+sitesearch keeps each unchanged page's entry and the shards cut from unchanged pages
+(SITESEARCH_REUSE); and before rendering a page with one of the templates below this module
+works out what that page is made of: when that is what the page already on disk (the last
+good build) was made of, the file is linked into the new build instead of rendered. Pages of
+any other template (the home page and coverage table, the print edition, search, feeds) are
+rendered every time.
 
 What a page is made of (its key):
 
@@ -15,11 +18,12 @@ What a page is made of (its key):
   pages show in their lists, neighbours and related clauses, and the addresses of the
   static files;
 - a page of the ``page``, ``clause`` or ``method`` templates: the bytes of its own file;
-- a source's page: the notes that cite it (which page, which passages).
+- a source's page: the notes that cite it (which page, which passages);
+- the sources index: the notes that cite each source (it counts them).
 
 So an edit to a clause's text renders that clause and the pages that list every note
-(the home page, coverage, sources index, print edition); a new citation adds the pages
-of the sources it cites or no longer cites; a changed title or header field changes the
+(the home page, coverage, print edition); a new citation adds the pages of the sources it
+cites or no longer cites and the sources index; a changed title or header field changes the
 shape and renders every page. tests/test_devserver.py compares the tree after a series
 of such edits with a fresh build's, byte for byte.
 

@@ -82,10 +82,10 @@ class Prepared:
         self.spool = spool
         #: id(page) -> (page, its JSON and words or where they are in the spool, its number of units)
         self.found: dict[int, tuple[Page, tuple[str, str] | tuple[int, int, int], int]] = {}
-        #: the shards written last, by (number, first page): the pages cut into it and the one that opened
-        #: the next shard, the page after its last, its content, its words (see :meth:`shard`)
-        self.shards: dict[tuple[int, int], tuple[tuple[Page, ...], int, bytes, frozenset[str] | None]] = {}
-        self.shards_used: set[tuple[int, int]] = set()
+        #: the shards written last, by (size limit, number, first page): the pages cut into it and the one
+        #: that opened the next shard, the page after its last, its content, its words (see :meth:`shard`)
+        self.shards: dict[tuple[int, int, int], tuple[tuple[Page, ...], int, bytes, frozenset[str] | None]] = {}
+        self.shards_used: set[tuple[int, int, int]] = set()
 
     def add(self, page: Page) -> Page:
         """Work out *page*; the page to keep in its place."""
@@ -126,31 +126,32 @@ class Prepared:
         self.shards = {key: value for key, value in self.shards.items() if key in self.shards_used}
         self.shards_used = set()
 
-    def shard(self, number: int, first: int, pages: list[Page]) -> tuple[int, bytes] | None:
-        """The end and content of shard *number* from page *first*, as written last, if it is cut from the
-        same pages: the same page objects (an unchanged page's, kept between builds) from *first* to the
-        one that opened the next shard, or to the last page. The cut depends on nothing else."""
-        kept = self.shards.get((number, first))
+    def shard(self, limit: int, number: int, first: int, pages: list[Page]) -> tuple[int, bytes] | None:
+        """The end and content of shard *number* from page *first*, as written last under the same size
+        *limit*, if it is cut from the same pages: the same page objects (an unchanged page's, kept between
+        builds) from *first* to the one that opened the next shard, or to the last page. The cut depends
+        on nothing else."""
+        kept = self.shards.get((limit, number, first))
         if kept is None:
             return None
         seen, end, data, _ = kept
         now = pages[first : end + 1]
         if len(now) != len(seen) or any(a is not b for a, b in zip(now, seen, strict=True)):
             return None
-        self.shards_used.add((number, first))
+        self.shards_used.add((limit, number, first))
         return end, data
 
-    def keep_shard(self, number: int, first: int, end: int, pages: list[Page], data: bytes) -> None:
-        self.shards[(number, first)] = (tuple(pages[first : end + 1]), end, data, None)
-        self.shards_used.add((number, first))
+    def keep_shard(self, limit: int, number: int, first: int, end: int, pages: list[Page], data: bytes) -> None:
+        self.shards[(limit, number, first)] = (tuple(pages[first : end + 1]), end, data, None)
+        self.shards_used.add((limit, number, first))
 
-    def shard_words(self, number: int, first: int, end: int, pages: list[Page]) -> frozenset[str]:
+    def shard_words(self, limit: int, number: int, first: int, end: int, pages: list[Page]) -> frozenset[str]:
         """The words of the shard just cut (kept with it)."""
-        seen, kept_end, data, words = self.shards.get((number, first), ((), -1, b"", None))
+        seen, kept_end, data, words = self.shards.get((limit, number, first), ((), -1, b"", None))
         if words is None or kept_end != end:
             words = self.words(pages[first:end])
             if kept_end == end:
-                self.shards[(number, first)] = (seen, end, data, words)
+                self.shards[(limit, number, first)] = (seen, end, data, words)
         return words
 
     def count(self, page: Page) -> int:
@@ -259,7 +260,7 @@ def split(pages: list[Page], limit: int, prepared: Prepared) -> Iterator[tuple[i
     for every page)."""
     first = number = 0
     while first < len(pages):
-        kept = prepared.shard(number, first, pages)
+        kept = prepared.shard(limit, number, first, pages)
         if kept is not None:
             end, data = kept
             yield first, end, data
@@ -277,7 +278,7 @@ def split(pages: list[Page], limit: int, prepared: Prepared) -> Iterator[tuple[i
             end += 1
         pieces.append(b"]);\n")
         data = b"".join(pieces)
-        prepared.keep_shard(number, first, end, pages, data)
+        prepared.keep_shard(limit, number, first, end, pages, data)
         yield first, end, data
         first, number = end, number + 1
 
@@ -292,7 +293,7 @@ def write_sharded(pages: list[Page], output: Path, name: str, limit: int, prepar
         path.write_bytes(data)
         paths.append(path)
         part = pages[first:end]
-        shards.append(Shard(path.name, first, unit, prepared.shard_words(number, first, end, pages)))
+        shards.append(Shard(path.name, first, unit, prepared.shard_words(limit, number, first, end, pages)))
         unit += sum(prepared.count(page) for page in part)
     head = {
         "v": VERSION,

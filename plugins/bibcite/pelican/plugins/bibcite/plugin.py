@@ -7,6 +7,7 @@ import functools
 import hashlib
 import logging
 import os
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,8 @@ from typing import Any
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 from pelican import signals
-from pelican.contents import Content
-from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
+from pelican.contents import Content, Page
+from pelican.generators import Generator, PagesGenerator
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import truncate_html_words
 
@@ -163,13 +164,31 @@ class KeptPage:
     citing: list[tuple[str, dict[str, Any]]] | None = None
 
 
-#: Pelican's memoised Content.get_content, cached by (page, siteurl) for the whole process.
-_GET_CONTENT = getattr(Content.__dict__.get("get_content"), "cache", None)
+#: Pelican's memoised Content.get_content and get_summary, cached by (page, siteurl) for the whole process.
+_MEMOISED = [
+    cache for name in ("get_content", "get_summary") if (cache := getattr(Content.__dict__.get(name), "cache", None))
+]
+#: Signals Pelican sends while it reads a page: a kept object never goes through them again.
+_READ_SIGNALS = ("page_generator_preread", "page_generator_context", "content_object_init")
+
+
+def _objects_kept(settings: dict[str, Any]) -> bool:
+    """Whether a page's object may be kept between builds: only when it is made from its file's bytes and the
+    settings alone. Not when its date is the file's (DEFAULT_DATE "fs"), nor when another plugin does
+    something with each page as it is read. (Pages only: an article's status depends on the clock.)"""
+    if settings.get("DEFAULT_DATE") == "fs":
+        return False
+    ours = {id(content_object_init)}
+    for name in _READ_SIGNALS:
+        receivers = getattr(signals, name).receivers.values()
+        if any(id(receiver() if isinstance(receiver, weakref.ref) else receiver) not in ours for receiver in receivers):
+            return False
+    return True
 
 
 def generator_init(generator: Any) -> None:
-    """With BIBCITE_REUSE, page and article generators take unchanged pages' objects from REUSE."""
-    if STATE.reuse is None or not isinstance(generator, (PagesGenerator, ArticlesGenerator)):
+    """With BIBCITE_REUSE, the pages generator takes unchanged pages' objects from REUSE (see KeptPage)."""
+    if STATE.reuse is None or not isinstance(generator, PagesGenerator) or not _objects_kept(generator.settings):
         return
     starts: dict[str, tuple[int, int, tuple[int, ...]]] = {}
 
@@ -178,13 +197,14 @@ def generator_init(generator: Any) -> None:
         stamp = _stamp(path)
         page = _kept(path, stamp, generator)
         if page is None:
+            STATE.last_read = None  # set by our reader, if it reads this page
             starts[path] = (len(STATE.collector.problems), len(STATE.pelican_records), stamp)
             return default
         return page
 
     def cache_data(name: str, page: Any) -> None:
         path = os.path.abspath(os.path.join(generator.path, name))
-        if STATE.last_read is not None and path in starts:
+        if STATE.last_read is not None and path in starts and isinstance(page.metadata.get(SOURCE_DIGEST), str):
             problems, records, stamp = starts.pop(path)
             _keep(path, page, STATE.collector.problems[problems:], STATE.pelican_records[records:], stamp)
 
@@ -215,7 +235,7 @@ def _kept(path: str, stamp: tuple[int, ...], generator: Any) -> Any:
     """The object of an unchanged page, made ready for this build; None to read the page. The page is
     unchanged when its file has the stamp it had before it was read, or else the bytes it was read from."""
     kept = REUSE.objects.get(path)
-    if kept is None or kept.append_notes != STATE.append_notes or not stamp:
+    if kept is None or kept.append_notes != STATE.append_notes or not stamp or not isinstance(kept.page, Page):
         return None
     if STATE.policy.untrusted and files.regular_file(Path(path), STATE.root, "file.symlink") is not None:
         return None  # read it: the reader refuses it, located
@@ -248,9 +268,10 @@ def _keep(
     # were, and the settings are part of the token.
     page.get_url_setting = functools.lru_cache(maxsize=None)(page.get_url_setting)
     page.get_relative_source_path = functools.lru_cache(maxsize=None)(page.get_relative_source_path)
-    formatted = [name.lower() for name in page.settings.get("FORMATTED_FIELDS", ())]
-    fields = {name: getattr(page, name) for name in formatted if hasattr(page, name)}
-    if hasattr(page, "_summary"):
+    # (summary is a property of Pelican's that renders and caches; what it shows is _summary)
+    formatted = [name.lower() for name in page.settings.get("FORMATTED_FIELDS", ()) if name.lower() != "summary"]
+    fields = {name: page.__dict__[name] for name in formatted if name in page.__dict__}
+    if "_summary" in page.__dict__:
         fields["_summary"] = page._summary
     REUSE.objects[path] = KeptPage(
         bytes.fromhex(page.metadata.get(SOURCE_DIGEST, "")),
@@ -357,8 +378,8 @@ def get_generators(pelican: Any) -> type[Generator]:
             STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root, rules=rules(settings, extra_fields))
             REUSE.sources, REUSE.problems = STATE.sources, list(problems)
         STATE.reuse = REUSE.pages
-        if _GET_CONTENT is not None:
-            _GET_CONTENT.clear()  # the last build's pages' content, kept by Pelican for the process
+        for cache in _MEMOISED:
+            cache.clear()  # the last build's pages' content and summaries, kept by Pelican for the process
     else:
         STATE.sources, problems = load(settings["BIBCITE_BIBLIOGRAPHY"], root, rules=rules(settings, extra_fields))
     STATE.collector.extend(problems)
