@@ -7,6 +7,7 @@ broken link fails both, located at the link in the Markdown source.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -72,15 +73,19 @@ def _parse(page: Page) -> Links:
 
 def targets(
     pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None, memo: Memo | None = None
-) -> dict[str, set[str]]:
+) -> dict[str, AbstractSet[str]]:
     """Every file the build writes that a page may link to, with the ids it carries."""
-    found: dict[str, set[str]] = {}
-    for page in pages:
-        found[page.name] = set(_links(page, memo)[0])
+    return _targets(pages, [_links(page, memo) for page in pages], sources, extra)
+
+
+def _targets(
+    pages: list[Page], found_links: list[Links], sources: dict[str, Any], extra: dict[str, set[str]] | None
+) -> dict[str, AbstractSet[str]]:
+    found: dict[str, AbstractSet[str]] = {page.name: ids for page, (ids, _) in zip(pages, found_links, strict=True)}
     # Pages the templates and the plugins write, with the ids they always carry.
     for name, ids in (extra or {}).items():
-        found.setdefault(name, set()).update(ids)
-    found["sources/index.html"] = set()
+        found[name] = found.get(name, frozenset()) | ids
+    found["sources/index.html"] = frozenset()
     for key in sources:
         found[source_path(key)] = {f"source-{key}"}
     return found
@@ -90,11 +95,12 @@ def check(
     pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None, memo: Memo | None = None
 ) -> list[Problem]:
     """A link.broken problem for each link to a page or an anchor that will not exist."""
-    known = targets(pages, sources, extra, memo)
+    found_links = [_links(page, memo) for page in pages]
+    known = _targets(pages, found_links, sources, extra)
     problems = []
-    for page in pages:
+    for page, (_, page_links) in zip(pages, found_links, strict=True):
         text: str | None = None
-        for href, target, fragment, anchor in _links(page, memo)[1]:
+        for href, target, fragment, anchor in page_links:
             if target and target not in known:
                 text = text if text is not None else _read(page.source)
                 path = urlparse(href).path
