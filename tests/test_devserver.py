@@ -18,9 +18,10 @@ COPY = ("content", "citations", "theme", "tools", "fingerprints", "pelicanconf.p
 #: fresh build of the same files; the two outputs must be the same, file for file, byte for byte.
 SCRIPT = textwrap.dedent(
     """
-    import filecmp, json, sys, time
+    import filecmp, gc, json, sys, time
     from pathlib import Path
     from pelican import signals
+    from pelican.contents import Page
     from tools import build
     from tools.incremental import Incremental
     from pelican.plugins.bibcite import render
@@ -30,8 +31,10 @@ SCRIPT = textwrap.dedent(
     import sitesearch.plugin as search
 
     def same(a, b):
+        # every file's bytes (dircmp alone takes a file of the same size and time for the same)
         c = filecmp.dircmp(a, b)
-        diff = c.left_only + c.right_only + c.diff_files + c.funny_files
+        _, differ, funny = filecmp.cmpfiles(a, b, c.common_files, shallow=False)
+        diff = c.left_only + c.right_only + differ + funny + c.common_funny
         return diff + [x for d in c.common_dirs for x in same(Path(a) / d, Path(b) / d)]
 
     clause = Path("content/clauses/21-territory.md")
@@ -73,7 +76,10 @@ SCRIPT = textwrap.dedent(
             started = time.perf_counter()
             code = build.build(output="out-dev", quiet=True, overrides=reuse, incremental=incremental)
             took = time.perf_counter() - started
-            build.settle()  # as the devserver does after each build
+            build.settle()  # as the devserver does after each build (it collects, then freezes what is left)
+            gc.unfreeze()
+            live = sum(isinstance(o, Page) for o in gc.get_objects())
+            gc.freeze()
         hits = REUSE.hits
         # the fresh build shares this process: what the builds keep in it is forgotten first, and what
         # the devserver keeps between its builds is put back after (the index's pages and shards)
@@ -82,7 +88,7 @@ SCRIPT = textwrap.dedent(
         index = (search.Current.kept, search.Current.prepared)
         fresh = build.build(output="out-fresh", quiet=True)
         search.Current.kept, search.Current.prepared = index
-        row = {"edit": name, "codes": [code, fresh], "seconds": took, "reused": hits}
+        row = {"edit": name, "codes": [code, fresh], "seconds": took, "reused": hits, "live pages": live}
         row["linked"], row["rendered"] = incremental.linked, incremental.rendered
         row["differ"] = same("out-dev", "out-fresh")
         page = Path("out-dev/point-21.html").read_text()
@@ -122,10 +128,12 @@ def test_builds_that_reuse_give_the_fresh_build_output(tmp_path: Path) -> None:
         "the clause back",
     ]
     assert [r["edit"] for r in report] == edits
+    pages = len(list((ROOT / "content").rglob("*.md")))
     for row in report:
         assert row["codes"] == [0, 0], row
         assert row["differ"] == [], f"after {row['edit']}: {row['differ']}"
-    pages = len(list((ROOT / "content").rglob("*.md")))
+        # one object per page after each build: none of the last builds' is kept alive (Pelican's caches)
+        assert row["live pages"] == pages, row
     # an edited page is read again, the others are reused; an edited bibliography rereads every page
     assert [r["reused"] for r in report] == [pages - 1] * 5 + [0, pages - 1]
     # the text of each edit, the save during a build and the edit after another build, on the devserver's page
@@ -161,8 +169,10 @@ SHARDED_SCRIPT = textwrap.dedent(
     original = grown.read_text()
 
     def same(a, b):
+        # every file's bytes (dircmp alone takes a file of the same size and time for the same)
         c = filecmp.dircmp(a, b)
-        diff = c.left_only + c.right_only + c.diff_files + c.funny_files
+        _, differ, funny = filecmp.cmpfiles(a, b, c.common_files, shallow=False)
+        diff = c.left_only + c.right_only + differ + funny + c.common_funny
         return diff + [x for d in c.common_dirs for x in same(Path(a) / d, Path(b) / d)]
 
     edits = [
@@ -231,6 +241,7 @@ def test_page_objects_are_kept_only_when_made_from_their_bytes_alone() -> None:
     from pelican.plugins.bibcite import plugin
 
     plugin.register()
+    assert len(plugin._MEMOISED) == 2  # Pelican's memoised content and summary, cleared at each build
     assert plugin._objects_kept({"DEFAULT_DATE": (2025, 11, 25)})
     assert not plugin._objects_kept({"DEFAULT_DATE": "fs"})
 

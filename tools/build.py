@@ -180,8 +180,9 @@ class OutputError(Exception):
         return f"{_rel(self.target)}:1:1: error: {self.message} [{OUTPUT_CODE}]\n    hint: {self.hint}"
 
 
-#: Last builds swapped out by the devserver, deleted by settle() once the new one is on disk.
-_DEFERRED: list[Path] = []
+#: Last builds swapped out by the devserver, deleted by settle() once the new one is on disk: each with its
+#: device, inode and change time, so that a folder made since at the same place is never deleted.
+_DEFERRED: list[tuple[Path, tuple[int, int, int]]] = []
 
 
 def _build_into(target: Path, render: Callable[[Path], bool], defer: bool = False) -> bool:
@@ -211,7 +212,9 @@ def _build_into(target: Path, render: Callable[[Path], bool], defer: bool = Fals
                 _remove(staging)  # a failed build, or (after an exchange) the previous one
         if previous is not None:
             if defer:
-                _DEFERRED.append(previous)
+                with contextlib.suppress(OSError):
+                    st = os.lstat(previous)
+                    _DEFERRED.append((previous, (st.st_dev, st.st_ino, st.st_ctime_ns)))
             else:
                 _remove(previous)
     return True
@@ -454,7 +457,11 @@ def settle() -> None:
     5,000 pages); and delete the last build swapped out. Runs once the build is on disk; at 5,000
     pages it takes about 0.8 s."""
     while _DEFERRED:
-        _remove(_DEFERRED.pop())
+        path, identity = _DEFERRED.pop()
+        with contextlib.suppress(OSError):
+            st = os.lstat(path)
+            if (st.st_dev, st.st_ino, st.st_ctime_ns) == identity:
+                _remove(path)
     gc.unfreeze()
     gc.collect()
     gc.freeze()

@@ -55,10 +55,10 @@ def natural(path: str) -> list[Any]:
 
 
 def html_files(root: str) -> list[str]:
-    """The paths of the .html files under *root*, relative to it with / between folders (as
-    Path.rglob("*.html") finds them, following links to folders; without a Path for each)."""
+    """The paths of the .html files under *root*, relative to it with / between folders, never through a
+    link to a folder (what Path.rglob("*.html") found, without a Path for each)."""
     found = []
-    for folder, _, names in os.walk(root, followlinks=True):
+    for folder, _, names in os.walk(root):
         rel = os.path.relpath(folder, root).replace(os.sep, "/")
         prefix = "" if rel == "." else rel + "/"
         found += [prefix + name for name in names if name.endswith(".html")]
@@ -117,7 +117,7 @@ class Collector:
 
     def pages(self) -> list[Page]:
         """Every indexed page of the output, in natural path order."""
-        on_disk = sorted(html_files(self.root), key=natural)
+        on_disk = sorted(html_files(self.root), key=lambda rel: (natural(rel), rel))
         pages = []
         for rel in on_disk:
             known = self.found.get(rel)

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import logging
 import os
+import time
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -165,8 +166,10 @@ class KeptPage:
 
 
 #: Pelican's memoised Content.get_content and get_summary, cached by (page, siteurl) for the whole process.
-_MEMOISED = [
-    cache for name in ("get_content", "get_summary") if (cache := getattr(Content.__dict__.get(name), "cache", None))
+_MEMOISED: list[dict[Any, Any]] = [
+    memo.cache
+    for memo in (Content.__dict__.get("get_content"), Content.__dict__.get("get_summary"))
+    if isinstance(getattr(memo, "cache", None), dict)
 ]
 #: Signals Pelican sends while it reads a page: a kept object never goes through them again.
 _READ_SIGNALS = ("page_generator_preread", "page_generator_context", "content_object_init")
@@ -194,7 +197,7 @@ def generator_init(generator: Any) -> None:
 
     def get_cached_data(name: str, default: Any = None) -> Any:
         path = os.path.abspath(os.path.join(generator.path, name))
-        stamp = _stamp(path)
+        stamp = _stamp(path, time.time_ns())
         page = _kept(path, stamp, generator)
         if page is None:
             STATE.last_read = None  # set by our reader, if it reads this page
@@ -221,12 +224,20 @@ def generator_init(generator: Any) -> None:
     generator.add_static_links = add_static_links
 
 
-def _stamp(path: str) -> tuple[int, ...]:
+#: A file changed this recently may change again within the same tick of its file system's clock (a second
+#: on some), keeping its stamp: its bytes are compared instead.
+RECENT_NS = 2_000_000_000
+
+
+def _stamp(path: str, now: int) -> tuple[int, ...]:
     """What tells a file's versions apart without reading it: device, inode, size, modification and change
-    times (a file written since has another); () if there is no such file."""
+    times (a file written since has another); () if there is no such file, or if it changed less than
+    RECENT_NS before *now*."""
     try:
         st = os.stat(path)
     except OSError:
+        return ()
+    if now - max(st.st_mtime_ns, st.st_ctime_ns) < RECENT_NS:
         return ()
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
@@ -235,11 +246,11 @@ def _kept(path: str, stamp: tuple[int, ...], generator: Any) -> Any:
     """The object of an unchanged page, made ready for this build; None to read the page. The page is
     unchanged when its file has the stamp it had before it was read, or else the bytes it was read from."""
     kept = REUSE.objects.get(path)
-    if kept is None or kept.append_notes != STATE.append_notes or not stamp or not isinstance(kept.page, Page):
+    if kept is None or kept.append_notes != STATE.append_notes or not isinstance(kept.page, Page):
         return None
     if STATE.policy.untrusted and files.regular_file(Path(path), STATE.root, "file.symlink") is not None:
         return None  # read it: the reader refuses it, located
-    if stamp != kept.stamp:
+    if not stamp or stamp != kept.stamp:
         try:
             digest = hashlib.sha256(Path(path).read_bytes()).digest()
         except OSError:
