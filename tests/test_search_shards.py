@@ -319,8 +319,8 @@ def test_shards_kept_between_builds_are_those_a_fresh_write_gives(pair: tuple[Pa
     cuts: list[bool] = []
     original_shard = kept.shard
 
-    def shard(limit: int, number: int, first: int, now: list) -> Any:
-        found = original_shard(limit, number, first, now)
+    def shard(limit: int, number: int, first: int, now: list, last: Path | None) -> Any:
+        found = original_shard(limit, number, first, now, last)
         cuts.append(found is None)
         return found
 
@@ -328,12 +328,14 @@ def test_shards_kept_between_builds_are_those_a_fresh_write_gives(pair: tuple[Pa
     edited = [*pages[:middle], grown, *pages[middle + 1 : -2], shrunk, same]
     # the pages, then edited; the same at another size limit; a page added at the front
     versions = [(pages, LIMIT), (edited, LIMIT), (edited, 2 * LIMIT), ([pages[1], *edited], 2 * LIMIT)]
+    last = None
     for step, (version, limit) in enumerate(versions):
         out, fresh = tmp_path / f"kept-{step}", tmp_path / f"fresh-{step}"
         out.mkdir()
         fresh.mkdir()
         cuts.clear()
-        written = shards.write(version, out, NAME, limit, kept)
+        written = shards.write(version, out, NAME, limit, kept, last)
+        last = out
         kept.keep_only(version)
         shards.write(version, fresh, NAME, limit, shards.Prepared())
         assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in fresh.iterdir())
@@ -342,5 +344,7 @@ def test_shards_kept_between_builds_are_those_a_fresh_write_gives(pair: tuple[Pa
         assert len(written.shards) >= 3
         if step in (0, 2, 3):  # new pages, a new limit, every page moved by one: every shard cut
             assert all(cuts), (step, cuts)
-        else:  # the shards before the grown page were kept; it and every later one cut again
+        else:  # the shards before the grown page were kept (their files linked); it and every later one cut again
             assert cuts[0] is False and cuts[-1] is True, cuts
+            first = written.shards[0]
+            assert first.stat().st_ino == (tmp_path / f"kept-{step - 1}" / first.name).stat().st_ino

@@ -115,7 +115,7 @@ def build(
             incremental.begin(target)
             incremental.connect()
         try:
-            override = {**(overrides or {}), "OUTPUT_PATH": str(staging)}
+            override = _staged(overrides, staging, target if incremental is not None else None)
             Pelican(read_settings(str(ROOT / settings_file), override=override)).run()
         except Exception as exc:  # any failure at all must keep the old output
             from pelican.plugins.bibcite.plugin import BuildFailed
@@ -147,6 +147,15 @@ def build(
         pages = sum(1 for _ in target.rglob("*.html"))
         print(f"built {pages} pages into {_rel(target)}/ in {time.perf_counter() - started:.2f} s", file=sys.stderr)
     return 0
+
+
+def _staged(overrides: dict[str, object] | None, staging: Path, last: Path | None) -> dict[str, object]:
+    """The settings' overrides for a build into *staging*; *last*: the last good build, from which the
+    devserver links the search shards cut from unchanged pages."""
+    override = {**(overrides or {}), "OUTPUT_PATH": str(staging)}
+    if last is not None:
+        override["SITESEARCH_LAST_OUTPUT"] = str(last)
+    return override
 
 
 def _rel(path: Path) -> str:

@@ -33,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     # True keeps each page's index entry between the builds of one process (the devserver): a page whose
     # file is the same one (size, modification time, inode: the devserver links unchanged pages) is not read again.
     "SITESEARCH_REUSE": False,
+    # With SITESEARCH_REUSE, the folder of the last good build (the devserver's output, which tools.build
+    # gives): a shard cut from the same pages as one there is linked from it rather than written again.
+    "SITESEARCH_LAST_OUTPUT": None,
 }
 
 
@@ -137,7 +140,8 @@ def finalized(pelican: Any) -> None:
     if told is None:  # no worker, or it failed: every page not indexed here is read now
         pages = collector.pages()
         prepared = Current.prepared or Prepared()
-        written = write(pages, output, name, limit, prepared)
+        last = settings["SITESEARCH_LAST_OUTPUT"] if settings["SITESEARCH_REUSE"] else None
+        written = write(pages, output, name, limit, prepared, Path(last) if last else None)
         if settings["SITESEARCH_REUSE"]:
             prepared.keep_only(pages)
             Current.kept, Current.prepared = collector, prepared

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from . import folding
-from .index import PREFIX, SUFFIX, VERSION, dumps, unit_entry
+from .index import PREFIX, SUFFIX, VERSION, dumps, stamp, unit_entry
 from .model import Page
 
 #: zlib's fastest level: it compresses the index worse than gzip -9 (what the benchmark measures and a
@@ -83,8 +83,9 @@ class Prepared:
         #: id(page) -> (page, its JSON and words or where they are in the spool, its number of units)
         self.found: dict[int, tuple[Page, tuple[str, str] | tuple[int, int, int], int]] = {}
         #: the shards written last, by (size limit, number, first page): the pages cut into it and the one
-        #: that opened the next shard, the page after its last, its content, its words (see :meth:`shard`)
-        self.shards: dict[tuple[int, int, int], tuple[tuple[Page, ...], int, bytes, frozenset[str] | None]] = {}
+        #: that opened the next shard, the page after its last, its file's name and stamp, its words (see
+        #: :meth:`shard`)
+        self.shards: dict[tuple[int, int, int], KeptShard] = {}
         self.shards_used: set[tuple[int, int, int]] = set()
 
     def add(self, page: Page) -> Page:
@@ -126,33 +127,31 @@ class Prepared:
         self.shards = {key: value for key, value in self.shards.items() if key in self.shards_used}
         self.shards_used = set()
 
-    def shard(self, limit: int, number: int, first: int, pages: list[Page]) -> tuple[int, bytes] | None:
-        """The end and content of shard *number* from page *first*, as written last under the same size
-        *limit*, if it is cut from the same pages: the same page objects (an unchanged page's, kept between
-        builds) from *first* to the one that opened the next shard, or to the last page. The cut depends
-        on nothing else."""
+    def shard(self, limit: int, number: int, first: int, pages: list[Page], last: Path | None) -> KeptShard | None:
+        """Shard *number* from page *first* as written last under the same size *limit*, if it is cut from the
+        same pages (the same page objects, an unchanged page's kept between builds, from *first* to the one
+        that opened the next shard, or to the last page: the cut depends on nothing else), and its file is
+        still in the folder of the last build, *last*, as it was written (the same stamp)."""
         kept = self.shards.get((limit, number, first))
-        if kept is None:
+        if kept is None or last is None or not kept.stamp:
             return None
-        seen, end, data, _ = kept
-        now = pages[first : end + 1]
-        if len(now) != len(seen) or any(a is not b for a, b in zip(now, seen, strict=True)):
+        now = pages[first : kept.end + 1]
+        if len(now) != len(kept.pages) or any(a is not b for a, b in zip(now, kept.pages, strict=True)):
+            return None
+        try:
+            if stamp(last / kept.name) != kept.stamp:
+                return None
+        except OSError:
             return None
         self.shards_used.add((limit, number, first))
-        return end, data
+        return kept
 
-    def keep_shard(self, limit: int, number: int, first: int, end: int, pages: list[Page], data: bytes) -> None:
-        self.shards[(limit, number, first)] = (tuple(pages[first : end + 1]), end, data, None)
-        self.shards_used.add((limit, number, first))
-
-    def shard_words(self, limit: int, number: int, first: int, end: int, pages: list[Page]) -> frozenset[str]:
-        """The words of the shard just cut (kept with it)."""
-        seen, kept_end, data, words = self.shards.get((limit, number, first), ((), -1, b"", None))
-        if words is None or kept_end != end:
-            words = self.words(pages[first:end])
-            if kept_end == end:
-                self.shards[(limit, number, first)] = (seen, end, data, words)
-        return words
+    def keep_shard(self, limit: int, number: int, first: int, end: int, pages: list[Page], path: Path) -> None:
+        """Shard *number*, just written at *path*."""
+        key = (limit, number, first)
+        words = self.words(pages[first:end])
+        self.shards[key] = KeptShard(tuple(pages[first : end + 1]), end, path.name, stamp(path), words)
+        self.shards_used.add(key)
 
     def count(self, page: Page) -> int:
         """The number of units of *page*."""
@@ -203,9 +202,12 @@ def shard_name(name: str, number: int, data: bytes) -> str:
     return f"{stem}-{number}.{hashlib.sha256(data).hexdigest()[:10]}.{suffix}"
 
 
-def write(pages: list[Page], output: Path, name: str, limit: int, prepared: Prepared | None = None) -> Written:
+def write(
+    pages: list[Page], output: Path, name: str, limit: int, prepared: Prepared | None = None, last: Path | None = None
+) -> Written:
     """Write the index of *pages* as output/name, split into shards if its gzip size exceeds *limit* (0: never).
-    *prepared*: what has been worked out of the pages already."""
+    *prepared*: what has been worked out of the pages already; *last*: the folder of the last build written
+    with it, whose unchanged shards are linked rather than written again."""
     prepared = prepared or Prepared()
     for old in output.iterdir():  # shards of an earlier build into the same folder
         if shard_pattern(name).fullmatch(old.name):
@@ -214,7 +216,7 @@ def write(pages: list[Page], output: Path, name: str, limit: int, prepared: Prep
     units = sum(prepared.count(page) for page in pages)
     if write_single(pages, target, limit, prepared):
         return Written(target, (), units)
-    return write_sharded(pages, output, name, limit, prepared)
+    return write_sharded(pages, output, name, limit, prepared, last)
 
 
 def chunks(pages: list[Page], prepared: Prepared) -> Iterator[str]:
@@ -238,6 +240,29 @@ def write_single(pages: list[Page], target: Path, limit: int, prepared: Prepared
     return True
 
 
+class KeptShard(NamedTuple):
+    """A shard as written by the last build."""
+
+    #: the pages cut into it, and the one that opened the next shard (if any)
+    pages: tuple[Page, ...]
+    #: the number of the page after its last
+    end: int
+    #: its file's name and stamp
+    name: str
+    stamp: tuple[int, int, int]
+    #: the words of its units
+    words: frozenset[str]
+
+
+class Cut(NamedTuple):
+    """One shard of the index being written: cut now (its content), or kept from the last build."""
+
+    first: int
+    end: int
+    data: bytes
+    kept: KeptShard | None
+
+
 class Shard(NamedTuple):
     """One shard, written."""
 
@@ -251,20 +276,19 @@ class Shard(NamedTuple):
     words: frozenset[str]
 
 
-def split(pages: list[Page], limit: int, prepared: Prepared) -> Iterator[tuple[int, int, bytes]]:
-    """The shards: (first page, the page after its last, its file's content), each within
-    *limit* gzipped if it can be (a page larger than that on its own is a shard on its own).
+def split(pages: list[Page], limit: int, prepared: Prepared, last: Path | None = None) -> Iterator[Cut]:
+    """The shards, each within *limit* gzipped if it can be (a page larger than that on its own is a shard on
+    its own): cut now, with its content, or as kept from the last build in the folder *last*.
 
     Each page is compressed once as it is added; the page that takes a shard over the limit
     opens the next one, compressed again there (once per shard, not a copy of the compressor
     for every page)."""
     first = number = 0
     while first < len(pages):
-        kept = prepared.shard(limit, number, first, pages)
+        kept = prepared.shard(limit, number, first, pages, last)
         if kept is not None:
-            end, data = kept
-            yield first, end, data
-            first, number = end, number + 1
+            yield Cut(first, kept.end, b"", kept)
+            first, number = kept.end, number + 1
             continue
         pieces = [f"{SHARD_CALL}({number},[".encode()]
         meter = Meter()
@@ -277,24 +301,30 @@ def split(pages: list[Page], limit: int, prepared: Prepared) -> Iterator[tuple[i
             pieces.append(piece)
             end += 1
         pieces.append(b"]);\n")
-        data = b"".join(pieces)
-        prepared.keep_shard(limit, number, first, end, pages, data)
-        yield first, end, data
+        yield Cut(first, end, b"".join(pieces), None)
         first, number = end, number + 1
 
 
-def write_sharded(pages: list[Page], output: Path, name: str, limit: int, prepared: Prepared) -> Written:
-    """Write the shards, then the head that names them (see the module's docstring)."""
+def write_sharded(
+    pages: list[Page], output: Path, name: str, limit: int, prepared: Prepared, last: Path | None = None
+) -> Written:
+    """Write the shards, then the head that names them (see the module's docstring). A shard cut from the
+    same pages as one of the last build in *last* is that build's file, linked."""
     shards: list[Shard] = []
     paths: list[Path] = []
     unit = 0
-    for number, (first, end, data) in enumerate(split(pages, limit, prepared)):
-        path = output / shard_name(name, number, data)
-        path.write_bytes(data)
+    for number, cut in enumerate(split(pages, limit, prepared, last)):
+        if cut.kept is not None and last is not None and _linked(last / cut.kept.name, output / cut.kept.name):
+            path, words = output / cut.kept.name, cut.kept.words
+        else:
+            data = cut.data or _cut_again(pages, cut, number, prepared)
+            path = output / shard_name(name, number, data)
+            path.write_bytes(data)
+            prepared.keep_shard(limit, number, cut.first, cut.end, pages, path)
+            words = prepared.shards[(limit, number, cut.first)].words
         paths.append(path)
-        part = pages[first:end]
-        shards.append(Shard(path.name, first, unit, prepared.shard_words(limit, number, first, end, pages)))
-        unit += sum(prepared.count(page) for page in part)
+        shards.append(Shard(path.name, cut.first, unit, words))
+        unit += sum(prepared.count(page) for page in pages[cut.first : cut.end])
     head = {
         "v": VERSION,
         "p": [[page.url, page.title, page.name] for page in pages],
@@ -304,6 +334,25 @@ def write_sharded(pages: list[Page], output: Path, name: str, limit: int, prepar
     target = output / name
     target.write_text(PREFIX + dumps(head) + SUFFIX, encoding="utf-8")
     return Written(target, tuple(paths), unit)
+
+
+def _linked(source: Path, path: Path) -> bool:
+    try:
+        os.link(source, path)
+    except OSError:
+        return False
+    return True
+
+
+def _cut_again(pages: list[Page], cut: Cut, number: int, prepared: Prepared) -> bytes:
+    """The content of a kept shard whose file could not be linked (its pages and cut are the same)."""
+    pieces = [f"{SHARD_CALL}({number},[".encode()]
+    pieces += [
+        (b"," if n > cut.first else b"") + prepared.units(n, pages[n]).encode("utf-8")
+        for n in range(cut.first, cut.end)
+    ]
+    pieces.append(b"]);\n")
+    return b"".join(pieces)
 
 
 def vocabulary(per_shard: Iterable[frozenset[str]]) -> dict[str, str]:

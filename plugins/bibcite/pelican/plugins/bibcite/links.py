@@ -51,12 +51,24 @@ class Memo:
         self.used = set()
 
 
-def _links(page: Page, memo: Memo | None) -> Links:
-    return memo.get(page) if memo is not None else _parse(page)
+def _ids(page: Page, memo: Memo | None) -> frozenset[str]:
+    return memo.get(page)[0] if memo is not None else _page_ids(page)
+
+
+def _links(page: Page, memo: Memo | None) -> tuple[tuple[str, str, str, str], ...]:
+    """Its links (without a memo, parsed now and not kept: a build holds no more than one page's)."""
+    return memo.get(page)[1] if memo is not None else _page_links(page)
 
 
 def _parse(page: Page) -> Links:
-    ids = frozenset(ID_RE.findall(page.html)) | notes_ids(page.notes) | page.ids
+    return _page_ids(page), _page_links(page)
+
+
+def _page_ids(page: Page) -> frozenset[str]:
+    return frozenset(ID_RE.findall(page.html)) | notes_ids(page.notes) | page.ids
+
+
+def _page_links(page: Page) -> tuple[tuple[str, str, str, str], ...]:
     found = []
     for href in HREF_RE.findall(page.html):
         href = href.replace("&amp;", "&")
@@ -68,20 +80,14 @@ def _parse(page: Page) -> Links:
             target = str(PurePosixPath(page.name).parent / unquote(parsed.path))
             target = re.sub(r"^(\./)+", "", str(PurePosixPath(target)))
         found.append((href, target, parsed.fragment, unquote(parsed.fragment)))
-    return ids, tuple(found)
+    return tuple(found)
 
 
 def targets(
     pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None, memo: Memo | None = None
 ) -> dict[str, AbstractSet[str]]:
     """Every file the build writes that a page may link to, with the ids it carries."""
-    return _targets(pages, [_links(page, memo) for page in pages], sources, extra)
-
-
-def _targets(
-    pages: list[Page], found_links: list[Links], sources: dict[str, Any], extra: dict[str, set[str]] | None
-) -> dict[str, AbstractSet[str]]:
-    found: dict[str, AbstractSet[str]] = {page.name: ids for page, (ids, _) in zip(pages, found_links, strict=True)}
+    found: dict[str, AbstractSet[str]] = {page.name: _ids(page, memo) for page in pages}
     # Pages the templates and the plugins write, with the ids they always carry.
     for name, ids in (extra or {}).items():
         found[name] = found.get(name, frozenset()) | ids
@@ -95,12 +101,11 @@ def check(
     pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None, memo: Memo | None = None
 ) -> list[Problem]:
     """A link.broken problem for each link to a page or an anchor that will not exist."""
-    found_links = [_links(page, memo) for page in pages]
-    known = _targets(pages, found_links, sources, extra)
+    known = targets(pages, sources, extra, memo)
     problems = []
-    for page, (_, page_links) in zip(pages, found_links, strict=True):
+    for page in pages:
         text: str | None = None
-        for href, target, fragment, anchor in page_links:
+        for href, target, fragment, anchor in _links(page, memo):
             if target and target not in known:
                 text = text if text is not None else _read(page.source)
                 path = urlparse(href).path
