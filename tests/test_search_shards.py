@@ -348,3 +348,24 @@ def test_shards_kept_between_builds_are_those_a_fresh_write_gives(pair: tuple[Pa
             assert cuts[0] is False and cuts[-1] is True, cuts
             first = written.shards[0]
             assert first.stat().st_ino == (tmp_path / f"kept-{step - 1}" / first.name).stat().st_ino
+
+
+def test_a_kept_shard_that_cannot_be_linked_is_written_again(
+    pair: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the last build's file cannot be linked (another file system), the same shard is written out."""
+    single, _ = pair
+    pages = Collector(single, options()).pages()
+    kept = shards.Prepared()
+    first, second, fresh = tmp_path / "first", tmp_path / "second", tmp_path / "fresh"
+    for folder in (first, second, fresh):
+        folder.mkdir()
+    shards.write(pages, first, NAME, LIMIT, kept)
+    kept.keep_only(pages)
+    monkeypatch.setattr(shards, "_linked", lambda source, path: False)
+    written = shards.write(pages, second, NAME, LIMIT, kept, first)
+    shards.write(pages, fresh, NAME, LIMIT, shards.Prepared())
+    assert len(written.shards) >= 5
+    for path in fresh.iterdir():
+        assert (second / path.name).read_bytes() == path.read_bytes(), path.name
+        assert (second / path.name).stat().st_ino != (first / path.name).stat().st_ino
