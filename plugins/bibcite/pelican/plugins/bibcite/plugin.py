@@ -7,6 +7,7 @@ import functools
 import hashlib
 import logging
 import os
+import stat
 import time
 import weakref
 from collections import defaultdict
@@ -212,8 +213,8 @@ def generator_init(generator: Any) -> None:
             _keep(path, page, STATE.collector.problems[problems:], STATE.pelican_records[records:], stamp)
 
     def add_static_links(page: Any) -> None:
-        kept = REUSE.objects.get(page.source_path)
-        if kept is None or kept.page is not page:
+        kept = _kept_for(page)
+        if kept is None:
             generator.context["static_links"] |= page.get_static_links()
             return
         if kept.static_links is None:
@@ -231,13 +232,13 @@ RECENT_NS = 2_000_000_000
 
 def _stamp(path: str, now: int) -> tuple[int, ...]:
     """What tells a file's versions apart without reading it: device, inode, size, modification and change
-    times (a file written since has another); () if there is no such file, or if it changed less than
-    RECENT_NS before *now*."""
+    times (a file written since has another); () if it is not a regular file (a link is never followed:
+    what it points to may change without it), or if it changed less than RECENT_NS before *now*."""
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError:
         return ()
-    if now - max(st.st_mtime_ns, st.st_ctime_ns) < RECENT_NS:
+    if not stat.S_ISREG(st.st_mode) or now - max(st.st_mtime_ns, st.st_ctime_ns) < RECENT_NS:
         return ()
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
@@ -726,23 +727,29 @@ class SourcesGenerator(Generator):
         )
 
 
+def _kept_for(page: Any) -> KeptPage | None:
+    """What is kept with *page*, if it is an object kept between builds (BIBCITE_REUSE)."""
+    kept = REUSE.objects.get(page.source_path) if STATE.reuse is not None else None
+    return kept if kept is not None and kept.page is page else None
+
+
 def _citing(page: Any) -> list[tuple[str, dict[str, Any]]]:
     """Each note of *page*, as the source pages list it, by the key of its source (the same for a page
     object kept between builds)."""
-    kept = REUSE.objects.get(page.source_path) if STATE.reuse is not None else None
-    if kept is not None and kept.page is page and kept.citing is not None:
+    kept = _kept_for(page)
+    if kept is not None and kept.citing is not None:
         return kept.citing
     url = page.url  # a property Pelican computes on every access; source pages list it often
     found = [(note.source.key, {"page": page, "url": url, "note": note}) for note in getattr(page, "notes", ())]
-    if kept is not None and kept.page is page:
+    if kept is not None:
         kept.citing = found
     return found
 
 
 def _checked(page: Any) -> hooks.Page:
     """What the checks across pages see of *page* (the same object for a page object kept between builds)."""
-    kept = REUSE.objects.get(page.source_path) if STATE.reuse is not None else None
-    if kept is not None and kept.page is page and kept.checked is not None:
+    kept = _kept_for(page)
+    if kept is not None and kept.checked is not None:
         return kept.checked
     data = getattr(page, "bibcite_data", {}) or {}
     checked = hooks.Page(
@@ -754,7 +761,7 @@ def _checked(page: Any) -> hooks.Page:
         frozenset(data.get("ids", ())),
         data,
     )
-    if kept is not None and kept.page is page:
+    if kept is not None:
         kept.checked = checked
     return checked
 
