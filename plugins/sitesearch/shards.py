@@ -146,12 +146,13 @@ class Prepared:
         self.shards_used.add((limit, number, first))
         return kept
 
-    def keep_shard(self, limit: int, number: int, first: int, end: int, pages: list[Page], path: Path) -> None:
+    def keep_shard(self, limit: int, number: int, first: int, end: int, pages: list[Page], path: Path) -> KeptShard:
         """Shard *number*, just written at *path*."""
         key = (limit, number, first)
         words = self.words(pages[first:end])
-        self.shards[key] = KeptShard(tuple(pages[first : end + 1]), end, path.name, stamp(path), words)
+        self.shards[key] = kept = KeptShard(tuple(pages[first : end + 1]), end, path.name, stamp(path), words)
         self.shards_used.add(key)
+        return kept
 
     def count(self, page: Page) -> int:
         """The number of units of *page*."""
@@ -290,17 +291,17 @@ def split(pages: list[Page], limit: int, prepared: Prepared, last: Path | None =
             yield Cut(first, kept.end, b"", kept)
             first, number = kept.end, number + 1
             continue
-        pieces = [f"{SHARD_CALL}({number},[".encode()]
+        pieces = [_opening(number)]
         meter = Meter()
         meter.feed(pieces[0])
         end = first
         while end < len(pages):
-            piece = (b"," if end > first else b"") + prepared.units(end, pages[end]).encode("utf-8")
+            piece = _piece(pages, first, end, prepared)
             if meter.feed(piece) + SLACK > limit and end > first:
                 break
             pieces.append(piece)
             end += 1
-        pieces.append(b"]);\n")
+        pieces.append(CLOSING)
         yield Cut(first, end, b"".join(pieces), None)
         first, number = end, number + 1
 
@@ -320,8 +321,7 @@ def write_sharded(
             data = cut.data or _cut_again(pages, cut, number, prepared)
             path = output / shard_name(name, number, data)
             path.write_bytes(data)
-            prepared.keep_shard(limit, number, cut.first, cut.end, pages, path)
-            words = prepared.shards[(limit, number, cut.first)].words
+            words = prepared.keep_shard(limit, number, cut.first, cut.end, pages, path).words
         paths.append(path)
         shards.append(Shard(path.name, cut.first, unit, words))
         unit += sum(prepared.count(page) for page in pages[cut.first : cut.end])
@@ -346,13 +346,21 @@ def _linked(source: Path, path: Path) -> bool:
 
 def _cut_again(pages: list[Page], cut: Cut, number: int, prepared: Prepared) -> bytes:
     """The content of a kept shard whose file could not be linked (its pages and cut are the same)."""
-    pieces = [f"{SHARD_CALL}({number},[".encode()]
-    pieces += [
-        (b"," if n > cut.first else b"") + prepared.units(n, pages[n]).encode("utf-8")
-        for n in range(cut.first, cut.end)
-    ]
-    pieces.append(b"]);\n")
-    return b"".join(pieces)
+    pieces = [_piece(pages, cut.first, n, prepared) for n in range(cut.first, cut.end)]
+    return b"".join([_opening(number), *pieces, CLOSING])
+
+
+#: A shard's file: the call that opens it, each page's units (after a comma but the first), the end.
+CLOSING = b"]);\n"
+
+
+def _opening(number: int) -> bytes:
+    return f"{SHARD_CALL}({number},[".encode()
+
+
+def _piece(pages: list[Page], first: int, number: int, prepared: Prepared) -> bytes:
+    """Page *number*'s units in the shard that opens with page *first*."""
+    return (b"," if number > first else b"") + prepared.units(number, pages[number]).encode("utf-8")
 
 
 def vocabulary(per_shard: Iterable[frozenset[str]]) -> dict[str, str]:
