@@ -78,9 +78,7 @@ class Incremental:
         self.shapes: dict[int, tuple[Any, bytes]] = {}
         self.notes: dict[int, tuple[Any, bytes]] = {}
         self.notes_used: set[int] = set()
-        #: this build's source keys (by source key, with the list of notes they were made from), and the
-        #: last build's and this one's with the entries they were made from
-        self.cited_now: dict[str, tuple[list[dict[str, Any]], bytes]] = {}
+        #: the last build's source keys and this one's, by source key, with the entries they were made from
         self.cited_last: dict[str, tuple[tuple[dict[str, Any], ...], bytes]] = {}
         self.cited_next: dict[str, tuple[tuple[dict[str, Any], ...], bytes]] = {}
         #: the stamps of the files linked by this build (the same files as the last build's)
@@ -90,7 +88,7 @@ class Incremental:
         if self.target != target:
             self.keys = {}
         self.target, self.pending, self.linked, self.rendered, self.site = target, {}, 0, 0, None
-        self.cited_now, self.cited_next, self.linked_stamps = {}, {}, {}
+        self.cited_next, self.linked_stamps = {}, {}
 
     def commit(self) -> None:
         """The build succeeded: its files are now the output folder's, each known by its stamp, so
@@ -152,15 +150,12 @@ class Incremental:
 
     def cited(self, key: str, cited_in: list[dict[str, Any]]) -> bytes:
         """Which pages cite source *key*, under which note number, where and with which passages."""
-        found = self.cited_now.get(key)
-        if found is not None and found[0] is cited_in:
-            return found[1]
-        # the same notes as in the last build, listed by the same entries (bibcite keeps a kept page's)
-        last = self.cited_last.get(key)
-        if last is not None and len(last[0]) == len(cited_in) and all(map(operator.is_, last[0], cited_in)):
-            self.cited_now[key] = (cited_in, last[1])
-            self.cited_next[key] = last
-            return last[1]
+        # the same notes as earlier in this build or in the last one, listed by the same entries (bibcite
+        # keeps a kept page's)
+        for known in (self.cited_next.get(key), self.cited_last.get(key)):
+            if known is not None and len(known[0]) == len(cited_in) and all(map(operator.is_, known[0], cited_in)):
+                self.cited_next[key] = known
+                return known[1]
         parts = [key.encode()]
         for entry in cited_in:
             note = entry["note"]
@@ -170,7 +165,6 @@ class Incremental:
             self.notes_used.add(id(note))
             parts.append(repr(entry["url"]).encode() + kept[1])
         digest = hashlib.sha256(b"\0".join(parts)).digest()
-        self.cited_now[key] = (cited_in, digest)
         self.cited_next[key] = (tuple(cited_in), digest)
         return digest
 
