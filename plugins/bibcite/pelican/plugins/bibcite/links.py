@@ -7,6 +7,7 @@ broken link fails both, located at the link in the Markdown source.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Set as AbstractSet
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -83,42 +84,102 @@ def _page_links(page: Page) -> tuple[tuple[str, str, str, str], ...]:
     return tuple(found)
 
 
-def targets(
-    pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None, memo: Memo | None = None
-) -> dict[str, AbstractSet[str]]:
-    """Every file the build writes that a page may link to, with the ids it carries."""
-    found: dict[str, AbstractSet[str]] = {page.name: _ids(page, memo) for page in pages}
-    # Pages the templates and the plugins write, with the ids they always carry.
-    for name, ids in (extra or {}).items():
-        found[name] = found.get(name, frozenset()) | ids
+def fixed_targets(sources: dict[str, Any], extra: dict[str, set[str]] | None = None) -> dict[str, AbstractSet[str]]:
+    """The files the templates and the plugins write that a page may link to, with the ids they always carry
+    (on a page's own name, added to its ids; the sources' pages and index stand as they are)."""
+    found: dict[str, AbstractSet[str]] = dict(extra or {})
     found["sources/index.html"] = frozenset()
     for key in sources:
         found[source_path(key)] = {f"source-{key}"}
     return found
 
 
+class _Targets:
+    """The ids a link may name in each file the build writes; a page's worked out when asked for, not kept."""
+
+    def __init__(
+        self, pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None, memo: Memo | None
+    ):
+        self.pages, self.memo, self.extra = pages, memo, extra or {}
+        self.fixed = fixed_targets(sources, extra)
+        self.overridden = self.fixed.keys() - self.extra.keys()
+        #: each page name's page (the last of that name, as a dict of every page's ids would hold)
+        self.by_name = {page.name: number for number, page in enumerate(pages)}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.by_name or name in self.fixed
+
+    def page(self, name: str) -> int | None:
+        """The number of the page whose ids *name* has, if they are a page's (and not a fixed set)."""
+        return None if name in self.overridden else self.by_name.get(name)
+
+    def ids(self, name: str) -> AbstractSet[str]:
+        number = self.page(name)
+        if number is None:
+            return self.fixed[name]
+        ids = _ids(self.pages[number], self.memo)
+        return ids | self.extra[name] if name in self.extra else ids
+
+
 def check(
     pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None = None, memo: Memo | None = None
 ) -> list[Problem]:
-    """A link.broken problem for each link to a page or an anchor that will not exist."""
-    known = targets(pages, sources, extra, memo)
-    problems = []
-    for page in pages:
-        text: str | None = None
-        for href, target, fragment, anchor in _links(page, memo):
+    """A link.broken problem for each link to a page or an anchor that will not exist.
+
+    A page's links are checked a page at a time; a link into another page waits until that
+    page's ids are worked out, once, for all the links into it: the check holds the links
+    between pages, never every page's ids at once (about 5 KB a page)."""
+    known = _Targets(pages, sources, extra, memo)
+    found: list[tuple[int, int, Problem]] = []
+    broken = _Broken(pages)
+    #: the links into each page from another, by the number of the page linked to
+    into: dict[int, list[tuple[int, int, str, str, str, str]]] = defaultdict(list)
+    for number, page in enumerate(pages):
+        own: AbstractSet[str] | None = None
+        for at, (href, target, fragment, anchor) in enumerate(_links(page, memo)):
             if target and target not in known:
-                text = text if text is not None else _read(page.source)
                 path = urlparse(href).path
-                problems.append(_problem(text, href, page.path, f"link to {path!r}, which no page is"))
+                found.append((number, at, broken(number, href, f"link to {path!r}, which no page is")))
                 continue
             target = target or page.name
-            if anchor and anchor not in known[target]:
-                text = text if text is not None else _read(page.source)
+            if not anchor:
+                continue
+            linked = known.page(target)
+            if linked is not None and linked != number:
+                into[linked].append((number, at, href, target, fragment, anchor))
+                continue
+            if linked is None:
+                ids = known.ids(target)
+            else:
+                ids = own = own if own is not None else known.ids(target)
+            if anchor not in ids:
                 message = f"link to #{fragment} in {target}, which has no such anchor"
-                problems.append(_problem(text, href, page.path, message))
+                found.append((number, at, broken(number, href, message)))
+    for linked in sorted(into):
+        ids = known.ids(pages[linked].name)
+        for number, at, href, target, fragment, anchor in into[linked]:
+            if anchor not in ids:
+                message = f"link to #{fragment} in {target}, which has no such anchor"
+                found.append((number, at, broken(number, href, message)))
     if memo is not None:
         memo.prune()
-    return problems
+    found.sort(key=lambda item: item[:2])
+    return [problem for _, _, problem in found]
+
+
+class _Broken:
+    """A link.broken problem located in its page's Markdown, each page's text read once."""
+
+    def __init__(self, pages: list[Page]) -> None:
+        self.pages = pages
+        self.texts: dict[int, str] = {}
+
+    def __call__(self, number: int, href: str, message: str) -> Problem:
+        page = self.pages[number]
+        text = self.texts.get(number)
+        if text is None:
+            text = self.texts[number] = _read(page.source)
+        return _problem(text, href, page.path, message)
 
 
 def _read(path: Path) -> str:
