@@ -315,7 +315,7 @@ def test_shards_kept_between_builds_are_those_a_fresh_write_gives(pair: tuple[Pa
     grown = pages[middle]._replace(units=pages[middle].units * 3)
     shrunk = pages[-2]._replace(units=pages[-2].units[:1])
     same = pages[-1]._replace()  # an equal page, a new object: its shard is cut again
-    kept = shards.Prepared()
+    kept = shards.Prepared(reuse=True)
     cuts: list[bool] = []
     original_shard = kept.shard
 
@@ -356,7 +356,7 @@ def test_a_kept_shard_that_cannot_be_linked_is_written_again(
     """Where the last build's file cannot be linked (another file system), the same shard is written out."""
     single, _ = pair
     pages = Collector(single, options()).pages()
-    kept = shards.Prepared()
+    kept = shards.Prepared(reuse=True)
     first, second, fresh = tmp_path / "first", tmp_path / "second", tmp_path / "fresh"
     for folder in (first, second, fresh):
         folder.mkdir()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -191,16 +190,18 @@ def drop(element: Any) -> None:
     parent.remove(element)
 
 
-@dataclass
 class Block:
     """A unit being collected: the element it is, its text so far and where it links."""
 
-    element: Any
-    parts: list[str] = field(default_factory=list)
-    anchor: str | None = None  # None: not placed yet; "": top of the page
-    label: str = ""
-    item: str = ""
-    lead: str = ""
+    __slots__ = ("element", "parts", "anchor", "label", "item", "lead")
+
+    def __init__(self, element: Any) -> None:
+        self.element = element
+        self.parts: list[str] = []
+        self.anchor: str | None = None  # None: not placed yet; "": top of the page
+        self.label = ""
+        self.item = ""
+        self.lead = ""
 
 
 class Walker:

@@ -34,7 +34,6 @@ builds of the same content give byte-identical files.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -48,7 +47,6 @@ from .model import Options, Page, Unit
 VERSION = 2
 
 
-@functools.lru_cache(maxsize=65536)
 def natural(path: str) -> list[Any]:
     """Sort key: point-2 before point-10."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", path) if part]
@@ -93,6 +91,17 @@ class Collector:
         self.options = options or Options()
         self.excluder = self.options.excluder()
         self.found: dict[str, tuple[Stamp, Page | None]] = {}
+        #: each path's sort key, where the builds of one process keep them (the devserver's); None: not kept
+        self.keys: dict[str, list[Any]] | None = None
+
+    def order(self, rel: str) -> tuple[list[Any], str]:
+        """The sort key of path *rel*: natural order, then the name."""
+        if self.keys is None:
+            return natural(rel), rel
+        key = self.keys.get(rel)
+        if key is None:
+            key = self.keys[rel] = natural(rel)
+        return key, rel
 
     def written(self, path: str | os.PathLike[str]) -> None:
         """Index the page just written at *path*, if it is an HTML page in the output."""
@@ -117,7 +126,7 @@ class Collector:
 
     def pages(self) -> list[Page]:
         """Every indexed page of the output, in natural path order."""
-        on_disk = sorted(html_files(self.root), key=lambda rel: (natural(rel), rel))
+        on_disk = sorted(html_files(self.root), key=self.order)
         pages = []
         for rel in on_disk:
             known = self.found.get(rel)

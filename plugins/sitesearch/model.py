@@ -4,7 +4,6 @@ build loads the parser only when it indexes pages itself, not when a second proc
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 
@@ -32,9 +31,9 @@ class Page(NamedTuple):
     units: tuple[Unit, ...]
 
 
-@dataclass(frozen=True)
-class Options:
-    """Settings that shape every page's entry."""
+class Options(NamedTuple):
+    """Settings that shape every page's entry (a tuple, not a dataclass: the indexing process never loads
+    dataclasses, and with it inspect)."""
 
     #: the site name, cut from the end of titles ("Title · Site")
     site_name: str = ""

@@ -89,6 +89,8 @@ def get_generators(pelican: Any) -> None:
     settings = settings_of(pelican)
     Current.collector = collector = new_collector(pelican)
     kept = Current.kept
+    if settings["SITESEARCH_REUSE"]:
+        collector.keys = kept.keys if kept is not None and kept.keys is not None else {}
     if settings["SITESEARCH_REUSE"] and kept is not None and kept.options == collector.options:
         collector.found = dict(kept.found)  # by path; each entry holds while its file's stamp does
     else:
@@ -139,7 +141,7 @@ def finalized(pelican: Any) -> None:
     told = worker.finish(name, limit) if worker is not None and collector.output == output else None
     if told is None:  # no worker, or it failed: every page not indexed here is read now
         pages = collector.pages()
-        prepared = Current.prepared or Prepared()
+        prepared = Current.prepared or Prepared(reuse=settings["SITESEARCH_REUSE"])
         last = settings["SITESEARCH_LAST_OUTPUT"] if settings["SITESEARCH_REUSE"] else None
         written = write(pages, output, name, limit, prepared, Path(last) if last else None)
         if settings["SITESEARCH_REUSE"]:

@@ -78,8 +78,10 @@ class Prepared:
     :meth:`add` gives back the page without its units, which is all the index needs of it after:
     the indexing process then holds a few hundred bytes a page, whatever their length."""
 
-    def __init__(self, spool: IO[bytes] | None = None) -> None:
+    def __init__(self, spool: IO[bytes] | None = None, reuse: bool = False) -> None:
         self.spool = spool
+        #: kept for the builds after this one (the devserver's): each shard written is remembered
+        self.reuse = reuse
         #: id(page) -> (page, its JSON and words or where they are in the spool, its number of units)
         self.found: dict[int, tuple[Page, tuple[str, str] | tuple[int, int, int], int]] = {}
         #: the shards written last, by (size limit, number, first page): the pages cut into it and the one
@@ -146,13 +148,16 @@ class Prepared:
         self.shards_used.add((limit, number, first))
         return kept
 
-    def keep_shard(self, limit: int, number: int, first: int, end: int, pages: list[Page], path: Path) -> KeptShard:
-        """Shard *number*, just written at *path*."""
-        key = (limit, number, first)
+    def keep_shard(
+        self, limit: int, number: int, first: int, end: int, pages: list[Page], path: Path
+    ) -> frozenset[str]:
+        """Shard *number*, just written at *path*: kept for the next build if this one is (*reuse*); its words."""
         words = self.words(pages[first:end])
-        self.shards[key] = kept = KeptShard(tuple(pages[first : end + 1]), end, path.name, stamp(path), words)
-        self.shards_used.add(key)
-        return kept
+        if self.reuse:
+            key = (limit, number, first)
+            self.shards[key] = KeptShard(tuple(pages[first : end + 1]), end, path.name, stamp(path), words)
+            self.shards_used.add(key)
+        return words
 
     def count(self, page: Page) -> int:
         """The number of units of *page*."""
@@ -175,9 +180,12 @@ class Meter:
         self.compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)
         self.size = 0
 
-    def feed(self, data: bytes) -> int:
-        """Add *data*; the size so far, flushed so that it is exact up to the closing bytes."""
-        self.size += len(self.compressor.compress(data)) + len(self.compressor.flush(zlib.Z_SYNC_FLUSH))
+    def feed(self, data: bytes, flush: bool = True) -> int:
+        """Add *data*; the size so far, flushed so that it is exact up to the closing bytes (*flush*), or
+        without the bytes zlib still holds (a piece of a larger whole, measured at its end)."""
+        self.size += len(self.compressor.compress(data))
+        if flush:
+            self.size += len(self.compressor.flush(zlib.Z_SYNC_FLUSH))
         return self.size
 
 
@@ -220,23 +228,41 @@ def write(
     return write_sharded(pages, output, name, limit, prepared, last)
 
 
-def chunks(pages: list[Page], prepared: Prepared) -> Iterator[str]:
-    """``index.render(index.assemble(pages))`` piece by piece, a page at a time: the whole text is never in memory."""
+#: Pages listed together in the index's "p" (the list of every page at once would be a copy of every title).
+LISTED = 512
+
+
+def page_list(pages: list[Page]) -> Iterator[str]:
+    """``dumps([[page.url, page.title, page.name] for page in pages])``, a few hundred pages at a time."""
+    yield "["
+    for start in range(0, len(pages), LISTED):
+        listed = dumps([[page.url, page.title, page.name] for page in pages[start : start + LISTED]])
+        yield ("," if start else "") + listed[1:-1]
+    yield "]"
+
+
+def chunks(pages: list[Page], prepared: Prepared) -> Iterator[tuple[str, bool]]:
+    """``index.render(index.assemble(pages))`` piece by piece, a page at a time: the whole text is never in memory.
+    Each piece comes with whether it ends a part (the list of pages, then each page's units, then the end)."""
     # The keys in the order dumps() sorts them: p, u, v.
-    yield f'{PREFIX}{{"p":{dumps([[page.url, page.title, page.name] for page in pages])},"u":['
+    yield f'{PREFIX}{{"p":', False
+    for listed in page_list(pages):
+        yield listed, False
+    yield ',"u":[', True
     for number, page in enumerate(pages):
-        yield ("," if number else "") + prepared.units(number, page)
-    yield f'],"v":{VERSION}}}{SUFFIX}'
+        yield ("," if number else "") + prepared.units(number, page), True
+    yield f'],"v":{VERSION}}}{SUFFIX}', True
 
 
 def write_single(pages: list[Page], target: Path, limit: int, prepared: Prepared) -> bool:
-    """Write the whole index in one file; False, leaving it unfinished, as soon as it is over *limit*."""
+    """Write the whole index in one file; False, leaving it unfinished, as soon as it is over *limit* (measured at
+    the end of each part: the same sizes whether the list of pages comes in one piece or several)."""
     meter = Meter()
     with target.open("wb") as stream:
-        for chunk in chunks(pages, prepared):
+        for chunk, ends in chunks(pages, prepared):
             data = chunk.encode("utf-8")
             stream.write(data)
-            if limit and meter.feed(data) + SLACK > limit:
+            if limit and meter.feed(data, ends) + SLACK > limit and ends:
                 return False
     return True
 
@@ -273,8 +299,6 @@ class Shard(NamedTuple):
     first_page: int
     #: the number of its first unit
     first_unit: int
-    #: the words of its units (and the titles of its pages are in the head)
-    words: frozenset[str]
 
 
 def split(pages: list[Page], limit: int, prepared: Prepared, last: Path | None = None) -> Iterator[Cut]:
@@ -313,6 +337,7 @@ def write_sharded(
     same pages as one of the last build in *last* is that build's file, linked."""
     shards: list[Shard] = []
     paths: list[Path] = []
+    where = Vocabulary()
     unit = 0
     for number, cut in enumerate(split(pages, limit, prepared, last)):
         if cut.kept is not None and last is not None and _linked(last / cut.kept.name, output / cut.kept.name):
@@ -321,18 +346,18 @@ def write_sharded(
             data = cut.data or _cut_again(pages, cut, number, prepared)
             path = output / shard_name(name, number, data)
             path.write_bytes(data)
-            words = prepared.keep_shard(limit, number, cut.first, cut.end, pages, path).words
+            words = prepared.keep_shard(limit, number, cut.first, cut.end, pages, path)
+        where.add(number, words)  # each shard's words in turn: one copy of each word, not one per shard
         paths.append(path)
-        shards.append(Shard(path.name, cut.first, unit, words))
+        shards.append(Shard(path.name, cut.first, unit))
         unit += sum(prepared.count(page) for page in pages[cut.first : cut.end])
-    head = {
-        "v": VERSION,
-        "p": [[page.url, page.title, page.name] for page in pages],
-        "s": [[shard.name, shard.first_page, shard.first_unit] for shard in shards],
-        "w": vocabulary(shard.words for shard in shards),
-    }
     target = output / name
-    target.write_text(PREFIX + dumps(head) + SUFFIX, encoding="utf-8")
+    with target.open("w", encoding="utf-8") as stream:
+        # {"p": ..., "s": ..., "v": ..., "w": ...} as dumps() writes it, the list of pages a piece at a time
+        stream.write(f'{PREFIX}{{"p":')
+        stream.writelines(page_list(pages))
+        stream.write(f',"s":{dumps([[shard.name, shard.first_page, shard.first_unit] for shard in shards])}')
+        stream.write(f',"v":{VERSION},"w":{dumps(where.groups())}}}{SUFFIX}')
     return Written(target, tuple(paths), unit)
 
 
@@ -363,16 +388,36 @@ def _piece(pages: list[Page], first: int, number: int, prepared: Prepared) -> by
     return (b"," if number > first else b"") + prepared.units(number, pages[number]).encode("utf-8")
 
 
-def vocabulary(per_shard: Iterable[frozenset[str]]) -> dict[str, str]:
-    """Words grouped by the shards that hold them: {"0-2,5": "word word ..."}, words sorted."""
-    where: dict[str, list[int]] = defaultdict(list)
-    for number, words in enumerate(per_shard):
+class Vocabulary:
+    """Which shards hold each word, filled a shard at a time."""
+
+    def __init__(self) -> None:
+        self.where: dict[str, list[int]] = {}
+
+    def add(self, number: int, words: Iterable[str]) -> None:
+        """Shard *number* holds *words* (shards added in order)."""
+        where = self.where
         for word in words:
-            where[word].append(number)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for word, numbers in where.items():
-        groups[ranges(numbers)].append(word)
-    return {key: " ".join(sorted(words)) for key, words in groups.items()}
+            numbers = where.get(word)
+            if numbers is None:
+                where[word] = [number]
+            else:
+                numbers.append(number)
+
+    def groups(self) -> dict[str, str]:
+        """Words grouped by the shards that hold them: {"0-2,5": "word word ..."}, words sorted."""
+        groups: dict[str, list[str]] = defaultdict(list)
+        for word, numbers in self.where.items():
+            groups[ranges(numbers)].append(word)
+        return {key: " ".join(sorted(words)) for key, words in groups.items()}
+
+
+def vocabulary(per_shard: Iterable[Iterable[str]]) -> dict[str, str]:
+    """The words of each shard in turn, grouped by the shards that hold them (see :class:`Vocabulary`)."""
+    where = Vocabulary()
+    for number, words in enumerate(per_shard):
+        where.add(number, words)
+    return where.groups()
 
 
 def ranges(numbers: list[int]) -> str:

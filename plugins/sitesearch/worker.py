@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -40,8 +38,6 @@ from typing import IO, Any
 from .index import Collector
 from .model import Options
 from .shards import Prepared, summary, write
-
-logger = logging.getLogger(__name__)
 
 #: Paths sent together: a message per page would cost the build a system call each.
 BATCH = 16
@@ -92,6 +88,8 @@ class Handle:
         root = Path(__file__).resolve().parents[len(package.split("."))]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
         arguments = json.dumps([str(output), options.site_name, options.default_description, list(options.exclude)])
+        import subprocess  # here: the indexing process itself imports this module, and starts none
+
         self.process = subprocess.Popen(
             [sys.executable, "-m", package, arguments],
             stdin=subprocess.PIPE,
@@ -126,12 +124,12 @@ class Handle:
         except (BrokenPipeError, OSError):
             out = ""
         if not sent or self.process.returncode != 0:
-            logger.warning("sitesearch: the indexing process failed (exit %s)", self.process.returncode)
+            _warn("sitesearch: the indexing process failed (exit %s)", self.process.returncode)
             return None
         try:
             summary: dict[str, Any] = json.loads(out)
         except ValueError:
-            logger.warning("sitesearch: the indexing process answered %r", out[:200])
+            _warn("sitesearch: the indexing process answered %r", out[:200])
             return None
         return summary
 
@@ -144,3 +142,10 @@ class Handle:
                 if stream is not None:
                     stream.close()
         return self.process.wait()
+
+
+def _warn(message: str, *args: Any) -> None:
+    """Log on the build's side (logging is loaded there; the indexing process never logs)."""
+    import logging
+
+    logging.getLogger(__name__).warning(message, *args)
