@@ -55,12 +55,18 @@ def test_the_worker_writes_what_the_plugin_writes(real_site: Path, tmp_path: Pat
     worker = Handle(there, options())
     for path in html_pages(there):
         assert worker.send(str(path))
-    summary = worker.finish(NAME, limit)
-    assert summary is not None and worker.process.returncode == 0
+    indexed = worker.finish()
+    assert indexed is not None and worker.process.returncode == 0 and indexed.peak_kb > 0
+    assert index_files(there) == {}  # the process indexes; the build writes the index, from its spool
+    assert len(indexed.found) == len(html_pages(there)) > 30
+    assert all(page is None or page.units == () for _, page in indexed.found.values())  # units: in the spool
+    collector = Collector(there, options(), indexed.prepared.add)
+    collector.found = indexed.found
+    told = shards.write(collector.pages(), there, NAME, limit, indexed.prepared)
+    worker.stop()
     assert index_files(there) == index_files(here)
     assert (len(index_files(here)) > 3) == bool(limit)
-    assert summary["shards"] == len(written.shards) and summary["units"] == written.units
-    assert summary["pages"] == len(Collector(here, options()).pages()) > 30 and summary["peak_kb"] > 0
+    assert len(told.shards) == len(written.shards) and told.units == written.units
 
 
 def fake_pelican(out: Path, worker_after: int) -> Any:

@@ -122,6 +122,10 @@ class Collector:
         page = index_page(html, quote(rel, safe="/"), self.options, self.excluder)
         if page is not None and self.on_page is not None:
             page = self.on_page(page)
+        self.keep(rel, version, page)
+
+    def keep(self, rel: str, version: Stamp, page: Page | None) -> None:
+        """Keep page *rel* as indexed from the file *version* (None: it opts out)."""
         self.found[rel] = (version, page)
 
     def pages(self) -> list[Page]:

@@ -96,8 +96,9 @@ def get_generators(pelican: Any) -> None:
     else:
         Current.kept = Current.prepared = None
     Current.waiting = []
-    # A worker reads every page again; with SITESEARCH_REUSE this process reads only what changed.
-    parallel = cores() > 1 and not settings["SITESEARCH_REUSE"]
+    # A worker reads every page again; with SITESEARCH_REUSE this process reads only what changed. It is handed
+    # the build's temporary file by its descriptor (POSIX).
+    parallel = cores() > 1 and not settings["SITESEARCH_REUSE"] and os.name == "posix"
     Current.threshold = settings["SITESEARCH_WORKER"] if parallel else 0
 
 
@@ -138,16 +139,18 @@ def finalized(pelican: Any) -> None:
         collector = new_collector(pelican)
     worker, Current.collector, Current.worker, Current.waiting = Current.worker, None, None, []
     name, limit = settings["SITESEARCH_FILE"], settings["SITESEARCH_SHARD_BYTES"]
-    told = worker.finish(name, limit) if worker is not None and collector.output == output else None
-    if told is None:  # no worker, or it failed: every page not indexed here is read now
-        pages = collector.pages()
-        prepared = Current.prepared or Prepared(reuse=settings["SITESEARCH_REUSE"])
-        last = settings["SITESEARCH_LAST_OUTPUT"] if settings["SITESEARCH_REUSE"] else None
-        written = write(pages, output, name, limit, prepared, Path(last) if last else None)
-        if settings["SITESEARCH_REUSE"]:
-            prepared.keep_only(pages)
-            Current.kept, Current.prepared = collector, prepared
-        told = summary(pages, written)
+    try:
+        indexed = worker.finish() if worker is not None and collector.output == output else None
+        if indexed is not None:  # the pages the worker indexed, their units in its spool: the index is written here
+            collector.found, collector.on_page = indexed.found, indexed.prepared.add
+            pages = collector.pages()  # (and any page it was not sent, or that changed since)
+            written = write(pages, output, name, limit, indexed.prepared)
+            told = {**summary(pages, written), "peak_kb": indexed.peak_kb}
+        else:  # no worker, or it failed: every page not indexed here is read now
+            told = write_here(collector, settings, output)
+    finally:
+        if worker is not None:
+            worker.stop()
     logger.info(
         "sitesearch: %d pages, %d units, %d bytes in %s and %d shards%s",
         told["pages"],
@@ -157,6 +160,19 @@ def finalized(pelican: Any) -> None:
         told["shards"],
         f"; the indexing process's peak memory {told['peak_kb']} KB" if "peak_kb" in told else "",
     )
+
+
+def write_here(collector: Collector, settings: dict[str, Any], output: Path) -> dict[str, Any]:
+    """Write the index of the pages indexed in this process, and of those not indexed yet; what was written."""
+    name, limit = settings["SITESEARCH_FILE"], settings["SITESEARCH_SHARD_BYTES"]
+    pages = collector.pages()
+    prepared = Current.prepared or Prepared(reuse=settings["SITESEARCH_REUSE"])
+    last = settings["SITESEARCH_LAST_OUTPUT"] if settings["SITESEARCH_REUSE"] else None
+    written = write(pages, output, name, limit, prepared, Path(last) if last else None)
+    if settings["SITESEARCH_REUSE"]:
+        prepared.keep_only(pages)
+        Current.kept, Current.prepared = collector, prepared
+    return summary(pages, written)
 
 
 def register() -> None:

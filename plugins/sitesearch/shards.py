@@ -92,17 +92,40 @@ class Prepared:
 
     def add(self, page: Page) -> Page:
         """Work out *page*; the page to keep in its place."""
+        if self.spool is None:
+            self.found[id(page)] = (page, self._work_out(page), len(page.units))
+            return page
+        kept = page._replace(units=())
+        self.found[id(kept)] = (kept, self._spooled(page), len(page.units))
+        return kept
+
+    def entry(self, page: Page) -> list[Any]:
+        """*page* worked out into the spool, and not kept here: what another process needs of it to write the
+        index from the same spool (:meth:`adopt`), its address, title and name, where its units are, how many."""
+        return [page.url, page.title, page.name, *self._spooled(page), len(page.units)]
+
+    @staticmethod
+    def _work_out(page: Page) -> tuple[str, str]:
+        """The page's units as JSON (page number left to fill in), and their words."""
         entries = ",".join(dumps(unit_entry(0, unit)) for unit in page.units)
         words = " ".join(sorted(folding.words(text for unit in page.units for text in (unit.label or "", unit.text))))
-        if self.spool is None:
-            self.found[id(page)] = (page, (entries, words), len(page.units))
-            return page
+        return entries, words
+
+    def _spooled(self, page: Page) -> tuple[int, int, int]:
+        """Where the page's units, worked out, are now in the spool: the offset, their size, their words' size."""
+        assert self.spool is not None
+        entries, words = self._work_out(page)
         data, vocabulary = entries.encode("utf-8"), words.encode("utf-8")
         at = self.spool.seek(0, os.SEEK_END)
         self.spool.write(data + vocabulary)
-        kept = page._replace(units=())
-        self.found[id(kept)] = (kept, (at, len(data), len(vocabulary)), len(page.units))
-        return kept
+        return at, len(data), len(vocabulary)
+
+    def adopt(self, entry: list[Any]) -> Page:
+        """The page *entry* describes, its units where it says in this spool (the one the other process wrote)."""
+        url, title, name, at, size, words, count = entry
+        page = Page(str(url), str(title), str(name), ())
+        self.found[id(page)] = (page, (int(at), int(size), int(words)), int(count))
+        return page
 
     def _of(self, page: Page) -> tuple[tuple[str, str] | tuple[int, int, int], int]:
         found = self.found.get(id(page))

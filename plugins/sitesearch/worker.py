@@ -4,11 +4,16 @@ Reading and cutting a written page takes about a millisecond, and a large site
 writes thousands: on a machine with a second core, that work need not wait for
 Pelican. The plugin then starts this module as a process of its own
 (``python -m sitesearch``: Python and lxml, not Pelican), tells it the path of each
-page as Pelican writes it, and at the end asks it to write the index. The process
-does exactly what the plugin does in its own process
-(:class:`sitesearch.index.Collector`, :func:`sitesearch.shards.write`), so the files
-are byte for byte the same; it keeps each page's units in a temporary file rather
-than in memory (:class:`sitesearch.shards.Prepared`).
+page as Pelican writes it, and at the end asks it for what it found. The process
+indexes exactly as the plugin does in its own process
+(:class:`sitesearch.index.Collector`), and puts each page's units in a temporary
+file the build opened and handed down to it (:class:`sitesearch.shards.Prepared`),
+so that it holds a few hundred bytes a page. Once every page is written, it tells
+the build every page of the output, in order, and where its units are, and ends;
+the build then writes the index from that file (:func:`sitesearch.shards.write`),
+byte for byte what it would have written alone. Writing the index is where its
+memory peaks, and the build's is at its largest by then: the two processes never
+peak together.
 
 It is started, not forked: a fork of the build would come to hold its own copy of
 every page of memory the build goes on changing (95 MB at 5,000 pages, against about
@@ -17,12 +22,12 @@ every page of memory the build goes on changing (95 MB at 5,000 pages, against a
 The protocol is one line of JSON per message on the process's standard input::
 
     ["pages", ["/abs/output/point-21.html", ...]]
-    ["finish", "search-index.js", 307200]
+    ["finish"]
 
-and one line of JSON on its standard output once the index is written: the summary
-the plugin logs. Anything else (a crash, a full disk) makes :meth:`Handle.finish`
-return None, with the reason on standard error: the plugin then indexes the whole
-output itself.
+and one line of JSON on its standard output after "finish": the pages, each as
+:meth:`sitesearch.shards.Prepared.entry` gives it, and the process's peak memory.
+Anything else (a crash, a full disk) makes :meth:`Handle.finish` return None, with
+the reason on standard error: the plugin then indexes the whole output itself.
 """
 
 from __future__ import annotations
@@ -30,14 +35,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-from .index import Collector
-from .model import Options
-from .shards import Prepared, summary, write
+from .index import Collector, Stamp
+from .model import Options, Page
+from .shards import Prepared
 
 #: Paths sent together: a message per page would cost the build a system call each.
 BATCH = 16
@@ -52,31 +58,58 @@ def peak_kb() -> int:
     return 0
 
 
-def serve(output: Path, options: Options, stdin: IO[str], stdout: IO[str]) -> int:
-    """The indexing process: index each page named, then write the index and report."""
-    with tempfile.TemporaryFile() as spool:
-        prepared = Prepared(spool)
-        collector = Collector(output, options, prepared.add)
+class Spooling(Collector):
+    """The indexing process's collector: each page's units go to the spool and a line about the page to
+    *records* (:meth:`sitesearch.shards.Prepared.entry`); it holds nothing a page (a page written twice is
+    recorded twice: the later line stands)."""
+
+    def __init__(self, output: Path, options: Options, prepared: Prepared, records: IO[bytes]) -> None:
+        super().__init__(output, options)
+        self.prepared, self.records = prepared, records
+
+    def keep(self, rel: str, version: Stamp, page: Page | None) -> None:
+        entry = self.prepared.entry(page) if page is not None else None
+        self.records.write(json.dumps(["page", rel, *version, entry]).encode("utf-8") + b"\n")
+
+
+def serve(output: Path, options: Options, spool: IO[bytes], stdin: IO[str], stdout: IO[bytes]) -> int:
+    """The indexing process: index each page named, its units into *spool*; when asked, a line about each
+    page indexed, then one with its peak memory."""
+    with _anonymous_file() as records:
+        collector = Spooling(output, options, Prepared(spool), records)
         for line in stdin:
             message = json.loads(line)
             if message[0] == "pages":
                 for path in message[1]:
                     # a page gone already: the build failed and its folder was removed (the build
-                    # then never asks for the index), or it was replaced (pages() reads it again)
+                    # then never asks for the index), or it was replaced (the build reads it again)
                     with contextlib.suppress(FileNotFoundError):
                         collector.written(path)
             elif message[0] == "finish":
-                pages = collector.pages()
-                written = write(pages, output, message[1], message[2], prepared)
-                stdout.write(json.dumps({**summary(pages, written), "peak_kb": peak_kb()}) + "\n")
+                spool.flush()
+                records.seek(0)
+                shutil.copyfileobj(records, stdout)
+                stdout.write(json.dumps(["end", peak_kb()]).encode("utf-8") + b"\n")
                 stdout.flush()
                 return 0
     return 2  # the build ended without asking for the index
 
 
 def main(argv: list[str]) -> int:
-    output, site_name, default_description, exclude = json.loads(argv[0])
-    return serve(Path(output), Options(site_name, default_description, tuple(exclude)), sys.stdin, sys.stdout)
+    output, site_name, default_description, exclude, spool = json.loads(argv[0])
+    with open(spool, "w+b") as file:  # the build's temporary file, inherited: its descriptor
+        options = Options(site_name, default_description, tuple(exclude))
+        return serve(Path(output), options, file, sys.stdin, sys.stdout.buffer)
+
+
+class Indexed(NamedTuple):
+    """What an indexing process found: each page it indexed by its path in the output, with the stamp of the file
+    it read (as :attr:`sitesearch.index.Collector.found` holds them), the units in its spool."""
+
+    found: dict[str, tuple[Stamp, Page | None]]
+    prepared: Prepared
+    #: the process's peak memory, in KB (0: not known)
+    peak_kb: int
 
 
 class Handle:
@@ -87,17 +120,26 @@ class Handle:
         # The folder the package is found in, so that the process imports this same copy of it.
         root = Path(__file__).resolve().parents[len(package.split("."))]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-        arguments = json.dumps([str(output), options.site_name, options.default_description, list(options.exclude)])
         import subprocess  # here: the indexing process itself imports this module, and starts none
 
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", package, arguments],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            env=env,
-        )
+        #: where the process puts each page's units, and this one reads them to write the index: a file without a
+        #: name (as tempfile.TemporaryFile makes it), open until stop()
+        self.spool = _anonymous_file()
+        descriptor = self.spool.fileno()
+        arguments = [str(output), options.site_name, options.default_description, list(options.exclude), descriptor]
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", package, json.dumps(arguments)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                env=env,
+                pass_fds=(descriptor,),
+            )
+        except BaseException:
+            self.spool.close()
+            raise
         assert self.process.stdin is not None
         self.stdin = self.process.stdin
         self.waiting: list[str] = []
@@ -116,25 +158,39 @@ class Handle:
         self.waiting = []
         return True
 
-    def finish(self, name: str, limit: int) -> dict[str, Any] | None:
-        """Have the index written and wait for it: the summary, or None if the process failed."""
-        sent = self._send(["pages", self.waiting]) and self._send(["finish", name, limit])
+    def finish(self) -> Indexed | None:
+        """Each page the process indexed, its units in the spool, once it has ended; None if it failed. The
+        index is written by the build, from these: the process ends first, so that the two never hold their
+        memory at once (writing the index is where each peaks)."""
+        sent = self._send(["pages", self.waiting]) and self._send(["finish"])
+        prepared = Prepared(self.spool)
+        found: dict[str, tuple[Stamp, Page | None]] = {}
+        peak = line = None
         try:
-            out, _ = self.process.communicate()
-        except (BrokenPipeError, OSError):
-            out = ""
-        if not sent or self.process.returncode != 0:
+            self.stdin.close()
+            assert self.process.stdout is not None
+            for line in self.process.stdout:
+                message = json.loads(line)
+                if message[0] == "page":
+                    _, rel, size, mtime, inode, entry = message
+                    found[str(rel)] = ((int(size), int(mtime), int(inode)), prepared.adopt(entry) if entry else None)
+                elif message[0] == "end":
+                    peak = int(message[1])
+        except (ValueError, TypeError):
+            _warn("sitesearch: the indexing process answered %r", (line or "")[:200])
+            self.stop()
+            return None
+        except OSError:
+            pass
+        if not sent or self.process.wait() != 0 or peak is None:
             _warn("sitesearch: the indexing process failed (exit %s)", self.process.returncode)
             return None
-        try:
-            summary: dict[str, Any] = json.loads(out)
-        except ValueError:
-            _warn("sitesearch: the indexing process answered %r", out[:200])
-            return None
-        return summary
+        return Indexed(found, prepared, peak)
 
     def stop(self) -> int:
-        """End the indexing process without an index (the build failed, or the process did); its exit code."""
+        """End the indexing process if it still runs (the build failed, or the process did), and close the spool;
+        its exit code."""
+        self.spool.close()
         if self.process.poll() is None:
             self.process.kill()
         for stream in (self.stdin, self.process.stdout):
@@ -142,6 +198,19 @@ class Handle:
                 if stream is not None:
                     stream.close()
         return self.process.wait()
+
+
+def _anonymous_file() -> IO[bytes]:
+    """A temporary file, read and written, whose name is gone already: it goes with its last descriptor."""
+    descriptor, path = tempfile.mkstemp(prefix="sitesearch-")
+    try:
+        os.unlink(path)
+        return os.fdopen(descriptor, "w+b")
+    except BaseException:
+        os.close(descriptor)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
 
 
 def _warn(message: str, *args: Any) -> None:
