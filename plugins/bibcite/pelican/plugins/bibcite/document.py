@@ -13,7 +13,6 @@ from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
 
-import nh3
 from markdown import Markdown
 
 from . import header, hooks, safety
@@ -31,6 +30,8 @@ FRONT_MATTER_RE = re.compile(r"^---[ \t]*$", re.M)
 
 def sanitise(html: str) -> str:
     """The HTML through nh3 (Ammonia): only our allowlist of tags, attributes and URL schemes survives."""
+    import nh3  # only a build that sanitises loads it (1.7 MB)
+
     return nh3.clean(
         html,
         tags=SAFE_TAGS,
