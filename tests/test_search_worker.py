@@ -8,8 +8,11 @@ every page itself, and the index is still complete.
 
 from __future__ import annotations
 
+import logging
 import runpy
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -139,3 +142,55 @@ def test_a_build_with_the_worker_writes_the_same_index(site: Site, builder: Any)
     settings.write_text(plain + "SITESEARCH_WORKER = 'yes'\n", encoding="utf-8")
     result = builder.build(site.root)
     assert result["code"] == 1 and "SITESEARCH_WORKER must be a number of pages" in result["stderr"]
+
+
+def test_pages_the_worker_was_not_sent_are_indexed_by_the_build(real_site: Path, tmp_path: Path) -> None:
+    """The build takes what the process found and indexes the rest itself, into the same spool."""
+    expected = copy_without_index(real_site, tmp_path / "expected")
+    shards.write(Collector(expected, options()).pages(), expected, NAME, LIMIT)
+    out = copy_without_index(real_site, tmp_path / "out")
+    pages = html_pages(out)
+    worker = Handle(out, options())
+    for path in pages[::2]:  # every other page: the rest was never announced
+        assert worker.send(str(path))
+    indexed = worker.finish()
+    assert indexed is not None and len(indexed.found) == len(pages[::2])
+    collector = Collector(out, options(), indexed.prepared.add)
+    collector.found = indexed.found
+    shards.write(collector.pages(), out, NAME, LIMIT, indexed.prepared)
+    worker.stop()
+    assert len(collector.found) == len(pages) and index_files(out) == index_files(expected)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "[]\n",  # no kind
+        "{}\n",  # not a list
+        '["page", "a.html", 1, 2, 3, ["a.html", "A", "A", 0, 999999, 0, 1]]\n["end", 1]\n',  # units past the spool
+        '["page", "a.html", 1, 2]\n',  # too short
+        "[" * 100_000 + "\n",  # nested past the parser's depth
+        "not json\n",
+        '["end", 1]\n["page", "a.html", 1, 2, 3, ["a.html", "A", "A", -5, 1, 0, 1]]\n',  # a negative offset
+    ],
+)
+def test_an_answer_of_another_shape_is_a_failed_process_not_a_traceback(
+    real_site: Path, tmp_path: Path, answer: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = copy_without_index(real_site, tmp_path / "out")
+    worker = Handle(out, options())
+    worker.stop()  # the real process, replaced by one that answers *answer* to anything
+    worker.spool = tmp_path.joinpath("spool").open("w+b")
+    worker.process = subprocess.Popen(
+        [sys.executable, "-c", f"import sys; sys.stdin.read(); sys.stdout.write({answer!r})"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.process.stdin is not None
+    worker.stdin = worker.process.stdin
+    with caplog.at_level(logging.WARNING, logger="sitesearch.worker"):
+        assert worker.finish() is None
+    worker.stop()
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 1 and messages[0].startswith("sitesearch: the indexing process answered "), messages

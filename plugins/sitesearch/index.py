@@ -131,6 +131,8 @@ class Collector:
     def pages(self) -> list[Page]:
         """Every indexed page of the output, in natural path order."""
         on_disk = sorted(html_files(self.root), key=self.order)
+        if self.keys is not None:  # only the paths there are now
+            self.keys = {rel: self.keys[rel] for rel in on_disk}
         pages = []
         for rel in on_disk:
             known = self.found.get(rel)

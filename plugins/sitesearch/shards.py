@@ -89,6 +89,8 @@ class Prepared:
         #: :meth:`shard`)
         self.shards: dict[tuple[int, int, int], KeptShard] = {}
         self.shards_used: set[tuple[int, int, int]] = set()
+        #: the size of the spool as another process left it (:meth:`adopt`)
+        self.limit = 0
 
     def add(self, page: Page) -> Page:
         """Work out *page*; the page to keep in its place."""
@@ -121,10 +123,14 @@ class Prepared:
         return at, len(data), len(vocabulary)
 
     def adopt(self, entry: list[Any]) -> Page:
-        """The page *entry* describes, its units where it says in this spool (the one the other process wrote)."""
+        """The page *entry* describes, its units where it says in this spool (the one the other process wrote);
+        ValueError if that is not within the first *limit* bytes of the spool."""
         url, title, name, at, size, words, count = entry
+        where = (int(at), int(size), int(words))
+        if min(*where, int(count)) < 0 or sum(where) > self.limit:
+            raise ValueError(f"units outside the spool: {entry!r}")
         page = Page(str(url), str(title), str(name), ())
-        self.found[id(page)] = (page, (int(at), int(size), int(words)), int(count))
+        self.found[id(page)] = (page, where, int(count))
         return page
 
     def _of(self, page: Page) -> tuple[tuple[str, str] | tuple[int, int, int], int]:

@@ -4,16 +4,16 @@ Reading and cutting a written page takes about a millisecond, and a large site
 writes thousands: on a machine with a second core, that work need not wait for
 Pelican. The plugin then starts this module as a process of its own
 (``python -m sitesearch``: Python and lxml, not Pelican), tells it the path of each
-page as Pelican writes it, and at the end asks it for what it found. The process
+page as Pelican writes it, and at the end asks it what it found. The process
 indexes exactly as the plugin does in its own process
-(:class:`sitesearch.index.Collector`), and puts each page's units in a temporary
-file the build opened and handed down to it (:class:`sitesearch.shards.Prepared`),
-so that it holds a few hundred bytes a page. Once every page is written, it tells
-the build every page of the output, in order, and where its units are, and ends;
-the build then writes the index from that file (:func:`sitesearch.shards.write`),
-byte for byte what it would have written alone. Writing the index is where its
-memory peaks, and the build's is at its largest by then: the two processes never
-peak together.
+(:class:`sitesearch.index.Collector`). It puts each page's units in a temporary
+file the build opened and handed down to it (:class:`sitesearch.shards.Prepared`)
+and a line about the page in a file of its own, so that it holds almost nothing a
+page. Asked, it sends those lines and ends; the build then takes every page of the
+output in order, indexing itself any page the process was not sent or that changed
+since, and writes the index from that file (:func:`sitesearch.shards.write`), byte
+for byte what it would have written alone. Writing the index is where memory peaks,
+and the build's is at its largest by then: the two processes never peak together.
 
 It is started, not forked: a fork of the build would come to hold its own copy of
 every page of memory the build goes on changing (95 MB at 5,000 pages, against about
@@ -24,10 +24,17 @@ The protocol is one line of JSON per message on the process's standard input::
     ["pages", ["/abs/output/point-21.html", ...]]
     ["finish"]
 
-and one line of JSON on its standard output after "finish": the pages, each as
-:meth:`sitesearch.shards.Prepared.entry` gives it, and the process's peak memory.
-Anything else (a crash, a full disk) makes :meth:`Handle.finish` return None, with
-the reason on standard error: the plugin then indexes the whole output itself.
+and, after "finish", on its standard output a line for each page it indexed, in the
+order it indexed them (a page written twice has two: the later stands), then its
+peak memory::
+
+    ["page", "point-21.html", size, mtime_ns, inode, [url, title, name, offset, size, words, units]]
+    ["page", "print.html", size, mtime_ns, inode, null]      (a page that opts out)
+    ["end", 30124]
+
+Anything else (a crash, a full disk, an answer of another shape) makes
+:meth:`Handle.finish` return None, with the reason on standard error: the plugin
+then indexes the whole output itself.
 """
 
 from __future__ import annotations
@@ -170,18 +177,20 @@ class Handle:
             self.stdin.close()
             assert self.process.stdout is not None
             for line in self.process.stdout:
+                if not found:  # the process wrote the spool out before its first line: its size is final
+                    prepared.limit = os.fstat(self.spool.fileno()).st_size
                 message = json.loads(line)
                 if message[0] == "page":
                     _, rel, size, mtime, inode, entry = message
                     found[str(rel)] = ((int(size), int(mtime), int(inode)), prepared.adopt(entry) if entry else None)
                 elif message[0] == "end":
                     peak = int(message[1])
-        except (ValueError, TypeError):
+        except OSError:
+            pass
+        except Exception:  # any answer of another shape (the process is ours, but it may be broken)
             _warn("sitesearch: the indexing process answered %r", (line or "")[:200])
             self.stop()
             return None
-        except OSError:
-            pass
         if not sent or self.process.wait() != 0 or peak is None:
             _warn("sitesearch: the indexing process failed (exit %s)", self.process.returncode)
             return None

@@ -102,7 +102,8 @@ class _Targets:
     ):
         self.pages, self.memo, self.extra = pages, memo, extra or {}
         self.fixed = fixed_targets(sources, extra)
-        self.overridden = self.fixed.keys() - self.extra.keys()
+        #: names whose ids are fixed whatever a page or a plugin says (the sources' pages and index)
+        self.overridden = {"sources/index.html", *(source_path(key) for key in sources)}
         #: each page name's page (the last of that name, as a dict of every page's ids would hold)
         self.by_name = {page.name: number for number, page in enumerate(pages)}
 
@@ -130,16 +131,15 @@ def check(
     page's ids are worked out, once, for all the links into it: the check holds the links
     between pages, never every page's ids at once (about 5 KB a page)."""
     known = _Targets(pages, sources, extra, memo)
-    found: list[tuple[int, int, Problem]] = []
-    broken = _Broken(pages)
+    #: each broken link: its page's number, its place among the page's links, its address, what is wrong
+    found: list[tuple[int, int, str, str]] = []
     #: the links into each page from another, by the number of the page linked to
     into: dict[int, list[tuple[int, int, str, str, str, str]]] = defaultdict(list)
     for number, page in enumerate(pages):
         own: AbstractSet[str] | None = None
         for at, (href, target, fragment, anchor) in enumerate(_links(page, memo)):
             if target and target not in known:
-                path = urlparse(href).path
-                found.append((number, at, broken(number, href, f"link to {path!r}, which no page is")))
+                found.append((number, at, href, f"link to {urlparse(href).path!r}, which no page is"))
                 continue
             target = target or page.name
             if not anchor:
@@ -153,33 +153,29 @@ def check(
             else:
                 ids = own = own if own is not None else known.ids(target)
             if anchor not in ids:
-                message = f"link to #{fragment} in {target}, which has no such anchor"
-                found.append((number, at, broken(number, href, message)))
+                found.append((number, at, href, f"link to #{fragment} in {target}, which has no such anchor"))
     for linked in sorted(into):
         ids = known.ids(pages[linked].name)
         for number, at, href, target, fragment, anchor in into[linked]:
             if anchor not in ids:
-                message = f"link to #{fragment} in {target}, which has no such anchor"
-                found.append((number, at, broken(number, href, message)))
+                found.append((number, at, href, f"link to #{fragment} in {target}, which has no such anchor"))
     if memo is not None:
         memo.prune()
     found.sort(key=lambda item: item[:2])
-    return [problem for _, _, problem in found]
+    return _located(pages, found)
 
 
-class _Broken:
-    """A link.broken problem located in its page's Markdown, each page's text read once."""
-
-    def __init__(self, pages: list[Page]) -> None:
-        self.pages = pages
-        self.texts: dict[int, str] = {}
-
-    def __call__(self, number: int, href: str, message: str) -> Problem:
-        page = self.pages[number]
-        text = self.texts.get(number)
-        if text is None:
-            text = self.texts[number] = _read(page.source)
-        return _problem(text, href, page.path, message)
+def _located(pages: list[Page], found: list[tuple[int, int, str, str]]) -> list[Problem]:
+    """Each broken link (in page order) located in its page's Markdown: a page's text read and its lines
+    indexed once, one page's at a time."""
+    problems = []
+    current, text, lines = -1, "", LineIndex("")
+    for number, _, href, message in found:
+        if number != current:
+            current, text = number, _read(pages[number].source)
+            lines = LineIndex(text)
+        problems.append(_problem(text, lines, href, pages[number].path, message))
+    return problems
 
 
 def _read(path: Path) -> str:
@@ -189,14 +185,14 @@ def _read(path: Path) -> str:
         return ""
 
 
-def _problem(text: str, href: str, path: str, message: str) -> Problem:
-    """Locate the link in the Markdown source by its address."""
+def _problem(text: str, lines: LineIndex, href: str, path: str, message: str) -> Problem:
+    """Locate the link in the Markdown source (*text*, its *lines*) by its address."""
     needle = href.split("#")[0] or href
     # The address; else a correction's entry id, in the Corrected header line.
     offset = find_first(text, (needle, href.split("#", 1)[1] if "#" in href else ""))
     if offset < 0 and (opening := text.find("](" + needle[:3])) >= 0:
         offset = opening + 2  # written with character references ("nowhere&#46;html"): by its first letters
-    line, column = LineIndex(text).locate(offset) if offset >= 0 else (1, 1)
+    line, column = lines.locate(offset) if offset >= 0 else (1, 1)
     return Problem(
         path,
         line,

@@ -5,7 +5,7 @@ a build, one page after another in one process. On a machine with a second core
 and a site of many pages, the build forks one *reader* just before Pelican starts
 reading: it shares everything read so far (settings, bibliography, the hooks'
 state), analyses pages from the end of the list while Pelican asks for them in its
-own order, and sends each analysis back, pickled. The two never read the same
+own order, and sends each analysis back, pickled and compressed. The two never read the same
 page: each claims a page in a shared table before reading it, and Pelican, asking
 for a page the reader claimed, waits for that one page. The analysis is the same
 either way (analyse() depends only on the bytes and the context both processes
