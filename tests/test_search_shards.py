@@ -193,7 +193,10 @@ def shards_free(out: Path) -> list[dict]:
 def test_ranges_and_groups() -> None:
     assert shards.ranges([0]) == "0" and shards.ranges([0, 1, 2, 5, 7, 8]) == "0-2,5,7-8"
     assert numbers("0-2,5,7-8") == [0, 1, 2, 5, 7, 8]
-    assert shards.vocabulary([frozenset({"b", "a"}), frozenset({"a", "c"})]) == {"0-1": "a", "0": "b", "1": "c"}
+    vocabulary = shards.Vocabulary()
+    for number, words in enumerate([frozenset({"b", "a"}), frozenset({"a", "c"})]):
+        vocabulary.add(number, words)
+    assert vocabulary.groups() == {"0-1": "a", "0": "b", "1": "c"}
 
 
 # In Chromium, from disk.

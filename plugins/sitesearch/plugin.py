@@ -138,14 +138,11 @@ def finalized(pelican: Any) -> None:
     if collector is None or collector.output != output:  # this run was not started by Pelican.run()
         collector = new_collector(pelican)
     worker, Current.collector, Current.worker, Current.waiting = Current.worker, None, None, []
-    name, limit = settings["SITESEARCH_FILE"], settings["SITESEARCH_SHARD_BYTES"]
     try:
         indexed = worker.finish() if worker is not None and collector.output == output else None
         if indexed is not None:  # the pages the worker indexed, their units in its spool: the index is written here
             collector.found, collector.on_page = indexed.found, indexed.prepared.add
-            pages = collector.pages()  # (and any page it was not sent, or that changed since)
-            written = write(pages, output, name, limit, indexed.prepared)
-            told = {**summary(pages, written), "peak_kb": indexed.peak_kb}
+            told = {**write_here(collector, settings, output, indexed.prepared), "peak_kb": indexed.peak_kb}
         else:  # no worker, or it failed: every page not indexed here is read now
             told = write_here(collector, settings, output)
     finally:
@@ -162,11 +159,14 @@ def finalized(pelican: Any) -> None:
     )
 
 
-def write_here(collector: Collector, settings: dict[str, Any], output: Path) -> dict[str, Any]:
-    """Write the index of the pages indexed in this process, and of those not indexed yet; what was written."""
+def write_here(
+    collector: Collector, settings: dict[str, Any], output: Path, prepared: Prepared | None = None
+) -> dict[str, Any]:
+    """Write the index of the pages indexed so far (what was worked out of them: *prepared*, else this process's),
+    and of those not indexed yet; what was written."""
     name, limit = settings["SITESEARCH_FILE"], settings["SITESEARCH_SHARD_BYTES"]
     pages = collector.pages()
-    prepared = Current.prepared or Prepared(reuse=settings["SITESEARCH_REUSE"])
+    prepared = prepared or Current.prepared or Prepared(reuse=settings["SITESEARCH_REUSE"])
     last = settings["SITESEARCH_LAST_OUTPUT"] if settings["SITESEARCH_REUSE"] else None
     written = write(pages, output, name, limit, prepared, Path(last) if last else None)
     if settings["SITESEARCH_REUSE"]:

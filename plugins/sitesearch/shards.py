@@ -89,8 +89,6 @@ class Prepared:
         #: :meth:`shard`)
         self.shards: dict[tuple[int, int, int], KeptShard] = {}
         self.shards_used: set[tuple[int, int, int]] = set()
-        #: the size of the spool as another process left it (:meth:`adopt`)
-        self.limit = 0
 
     def add(self, page: Page) -> Page:
         """Work out *page*; the page to keep in its place."""
@@ -122,12 +120,12 @@ class Prepared:
         self.spool.write(data + vocabulary)
         return at, len(data), len(vocabulary)
 
-    def adopt(self, entry: list[Any]) -> Page:
+    def adopt(self, entry: list[Any], limit: int) -> Page:
         """The page *entry* describes, its units where it says in this spool (the one the other process wrote);
         ValueError if that is not within the first *limit* bytes of the spool."""
         url, title, name, at, size, words, count = entry
         where = (int(at), int(size), int(words))
-        if min(*where, int(count)) < 0 or sum(where) > self.limit:
+        if min(*where, int(count)) < 0 or sum(where) > limit:
             raise ValueError(f"units outside the spool: {entry!r}")
         page = Page(str(url), str(title), str(name), ())
         self.found[id(page)] = (page, where, int(count))
@@ -421,17 +419,12 @@ class Vocabulary:
     """Which shards hold each word, filled a shard at a time."""
 
     def __init__(self) -> None:
-        self.where: dict[str, list[int]] = {}
+        self.where: defaultdict[str, list[int]] = defaultdict(list)
 
     def add(self, number: int, words: Iterable[str]) -> None:
         """Shard *number* holds *words* (shards added in order)."""
-        where = self.where
         for word in words:
-            numbers = where.get(word)
-            if numbers is None:
-                where[word] = [number]
-            else:
-                numbers.append(number)
+            self.where[word].append(number)
 
     def groups(self) -> dict[str, str]:
         """Words grouped by the shards that hold them: {"0-2,5": "word word ..."}, words sorted."""
@@ -439,14 +432,6 @@ class Vocabulary:
         for word, numbers in self.where.items():
             groups[ranges(numbers)].append(word)
         return {key: " ".join(sorted(words)) for key, words in groups.items()}
-
-
-def vocabulary(per_shard: Iterable[Iterable[str]]) -> dict[str, str]:
-    """The words of each shard in turn, grouped by the shards that hold them (see :class:`Vocabulary`)."""
-    where = Vocabulary()
-    for number, words in enumerate(per_shard):
-        where.add(number, words)
-    return where.groups()
 
 
 def ranges(numbers: list[int]) -> str:

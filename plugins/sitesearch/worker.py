@@ -82,7 +82,7 @@ class Spooling(Collector):
 def serve(output: Path, options: Options, spool: IO[bytes], stdin: IO[str], stdout: IO[bytes]) -> int:
     """The indexing process: index each page named, its units into *spool*; when asked, a line about each
     page indexed, then one with its peak memory."""
-    with _anonymous_file() as records:
+    with tempfile.TemporaryFile() as records:
         collector = Spooling(output, options, Prepared(spool), records)
         for line in stdin:
             message = json.loads(line)
@@ -172,17 +172,18 @@ class Handle:
         sent = self._send(["pages", self.waiting]) and self._send(["finish"])
         prepared = Prepared(self.spool)
         found: dict[str, tuple[Stamp, Page | None]] = {}
-        peak = line = None
+        peak = line = spooled = None
         try:
             self.stdin.close()
             assert self.process.stdout is not None
             for line in self.process.stdout:
-                if not found:  # the process wrote the spool out before its first line: its size is final
-                    prepared.limit = os.fstat(self.spool.fileno()).st_size
+                if spooled is None:  # the process wrote the spool out before its first line: its size is final
+                    spooled = os.fstat(self.spool.fileno()).st_size
                 message = json.loads(line)
                 if message[0] == "page":
                     _, rel, size, mtime, inode, entry = message
-                    found[str(rel)] = ((int(size), int(mtime), int(inode)), prepared.adopt(entry) if entry else None)
+                    page = prepared.adopt(entry, spooled) if entry else None
+                    found[str(rel)] = ((int(size), int(mtime), int(inode)), page)
                 elif message[0] == "end":
                     peak = int(message[1])
         except OSError:

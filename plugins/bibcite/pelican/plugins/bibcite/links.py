@@ -84,40 +84,35 @@ def _page_links(page: Page) -> tuple[tuple[str, str, str, str], ...]:
     return tuple(found)
 
 
-def fixed_targets(sources: dict[str, Any], extra: dict[str, set[str]] | None = None) -> dict[str, AbstractSet[str]]:
-    """The files the templates and the plugins write that a page may link to, with the ids they always carry
-    (on a page's own name, added to its ids; the sources' pages and index stand as they are)."""
-    found: dict[str, AbstractSet[str]] = dict(extra or {})
-    found["sources/index.html"] = frozenset()
-    for key in sources:
-        found[source_path(key)] = {f"source-{key}"}
-    return found
-
-
 class _Targets:
     """The ids a link may name in each file the build writes; a page's worked out when asked for, not kept."""
 
     def __init__(
         self, pages: list[Page], sources: dict[str, Any], extra: dict[str, set[str]] | None, memo: Memo | None
     ):
-        self.pages, self.memo, self.extra = pages, memo, extra or {}
-        self.fixed = fixed_targets(sources, extra)
-        #: names whose ids are fixed whatever a page or a plugin says (the sources' pages and index)
-        self.overridden = {"sources/index.html", *(source_path(key) for key in sources)}
+        self.pages, self.memo = pages, memo
+        #: files the templates and the plugins write, with the ids they always carry (on a page's own name: added
+        #: to the page's ids)
+        self.extra = extra or {}
+        #: the sources' pages and index: their ids are these, whatever a page or a plugin says
+        self.fixed: dict[str, AbstractSet[str]] = {"sources/index.html": frozenset()}
+        self.fixed.update((source_path(key), {f"source-{key}"}) for key in sources)
         #: each page name's page (the last of that name, as a dict of every page's ids would hold)
         self.by_name = {page.name: number for number, page in enumerate(pages)}
 
     def __contains__(self, name: str) -> bool:
-        return name in self.by_name or name in self.fixed
+        return name in self.by_name or name in self.fixed or name in self.extra
 
     def page(self, name: str) -> int | None:
         """The number of the page whose ids *name* has, if they are a page's (and not a fixed set)."""
-        return None if name in self.overridden else self.by_name.get(name)
+        return None if name in self.fixed else self.by_name.get(name)
 
     def ids(self, name: str) -> AbstractSet[str]:
-        number = self.page(name)
-        if number is None:
+        if name in self.fixed:
             return self.fixed[name]
+        number = self.by_name.get(name)
+        if number is None:
+            return self.extra[name]
         ids = _ids(self.pages[number], self.memo)
         return ids | self.extra[name] if name in self.extra else ids
 
