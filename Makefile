@@ -21,9 +21,11 @@ serve: $(STAMP)
 devserver: $(STAMP)
 	$(PY) -m tools.build devserver --port $(PORT)
 
-# Lint (ruff, format, types: settings in pyproject.toml), then the tests.
+# Lint (ruff, format, types: settings in pyproject.toml), then the tests, in a process per core (pytest-xdist;
+# at most TEST_JOBS_MAX): each module's tests run in one process, so that a site a module builds is built once.
+TEST_JOBS_MAX ?= 4
 test: lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --numprocesses=auto --maxprocesses=$(TEST_JOBS_MAX) --dist=loadscope
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
