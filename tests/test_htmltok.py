@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable
 
@@ -11,6 +10,7 @@ from html5lib._tokenizer import HTMLTokenizer
 from html5lib.constants import tokenTypes
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from timing import doubles_linearly
 
 from pelican.plugins.bibcite.htmltok import Attr, Token, tokenize, unescape
 
@@ -484,23 +484,9 @@ PATHOLOGICAL = {
 }
 
 
-def _best_of_3(texts: tuple[str, str], repeats: int) -> tuple[float, float]:
-    """The best of three timings of each text, taken in turn (small, large, small, ...), so that a slow
-    spell of a shared machine falls on both rather than on one alone."""
-    best = [float("inf"), float("inf")]
-    # A collection landing in one run and not the other would be noise, not a trend.
-    gc.disable()
-    try:
-        for _ in range(3):
-            for which, text in enumerate(texts):
-                began = time.perf_counter()
-                for _ in range(repeats):
-                    for _token in tokenize(text):
-                        pass
-                best[which] = min(best[which], time.perf_counter() - began)
-    finally:
-        gc.enable()
-    return best[0], best[1]
+def _scan(text: str) -> None:
+    for _token in tokenize(text):
+        pass
 
 
 def _repeats_for(make: Callable[[int], str]) -> int:
@@ -517,14 +503,6 @@ def _repeats_for(make: Callable[[int], str]) -> int:
 def test_linear_time(name: str) -> None:
     make = PATHOLOGICAL[name]
     small, large = make(N), make(2 * N)
-    repeats = _repeats_for(make)
-    # Measured again when over: a quadratic scanner is over every time (about 4), a stall of a shared
-    # machine during a few milliseconds of timing is not.
-    ratios = []
-    for _ in range(2):
-        small_time, large_time = _best_of_3((small, large), repeats)
-        ratios.append(large_time / small_time)
-        if ratios[-1] < 3:
-            break
-    told = ", then ".join(f"{r:.1f}" for r in ratios)
-    assert min(ratios) < 3, f"{name}: doubling the input multiplied the time by {told}"
+    linear, timings = doubles_linearly(_scan, small, large, repeats=_repeats_for(make))
+    told = ", then ".join(f"{large_time / small_time:.1f}" for small_time, large_time in timings)
+    assert linear, f"{name}: doubling the input multiplied the time by {told}"
