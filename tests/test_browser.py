@@ -31,6 +31,43 @@ def popover_open(page: object) -> bool:
     return page.evaluate("() => !!document.querySelector('#note-pop:popover-open')")
 
 
+def _watched(browser: object, address: str, allowed: tuple[str, ...]) -> tuple[Watch, list[tuple[str, str]], str]:
+    """Open *address* under a Watch: the watch, the requests that failed (with why) and the body's colour."""
+    context = browser.new_context()
+    page = context.new_page()
+    watch = Watch(page, allowed=allowed)
+    failed: list[tuple[str, str]] = []
+    page.on("requestfailed", lambda request: failed.append((request.url, request.failure)))
+    page.goto(address)
+    colour = page.evaluate("() => getComputedStyle(document.body).color")
+    context.close()
+    return watch, failed, colour
+
+
+def test_the_watch_records_and_stops_requests_to_other_hosts(browser: object, tmp_path: Path) -> None:
+    """What every browser test relies on: a request to another host, by name or by address, is recorded and
+    never answered (the dead proxy); one to the loopback server goes through, except from a page on disk
+    (offline)."""
+    (tmp_path / "local.css").write_text("body { color: rgb(1, 2, 3) }", encoding="utf-8")
+    foreign = ["http://example.org/far.css", "http://192.0.2.1/far.css"]
+    url, server = serve(tmp_path)
+    local = f"{url}/local.css"
+    links = "".join(f'<link rel="stylesheet" href="{href}">' for href in [*foreign, local])
+    (tmp_path / "page.html").write_text(f"<!doctype html><title>t</title>{links}", encoding="utf-8")
+    try:
+        watch, failed, colour = _watched(browser, f"{url}/page.html", ("127.0.0.1",))
+        assert sorted(watch.foreign) == sorted(foreign)
+        # refused by the proxy, not left to a network that happens to be missing here
+        assert sorted(failed) == [(href, "net::ERR_PROXY_CONNECTION_FAILED") for href in sorted(foreign)]
+        assert colour == "rgb(1, 2, 3)"
+        watch, failed, colour = _watched(browser, (tmp_path / "page.html").as_uri(), ())
+        assert sorted(watch.foreign) == sorted([*foreign, local])
+        assert sorted(failed) == [(href, "net::ERR_INTERNET_DISCONNECTED") for href in sorted([*foreign, local])]
+        assert colour != "rgb(1, 2, 3)"
+    finally:
+        server.shutdown()
+
+
 def test_note_opens_and_closes_with_the_mouse(browser: object, base_url: str) -> None:
     context, page, watch = new_page(browser, viewport={"width": 1280, "height": 800})
     page.goto(f"{base_url}/{CLAUSE}")

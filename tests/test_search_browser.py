@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from browser import Watch
 
 
 @pytest.fixture(scope="module")
@@ -23,31 +24,18 @@ def site(real_site: Path) -> Path:
 
 
 def in_page(browser: Any, scenario: Callable[..., None], *args: Any) -> None:
-    """Run *scenario(page, ...)* in a fresh context where every request not for a
-    file:// address is blocked and recorded; then require that none was attempted
-    and that the console logged no error."""
+    """Run *scenario(page, ...)* in a fresh context that is offline, every request that is not for a file
+    recorded (browser.Watch with no host allowed); then require that none was attempted and that the
+    console logged no error."""
     context = browser.new_context()
-    blocked: list[str] = []
-    errors: list[str] = []
-
-    def route(request_route: Any) -> None:
-        url = request_route.request.url
-        if url.startswith("file://"):
-            request_route.continue_()
-        else:
-            blocked.append(url)
-            request_route.abort()
-
-    context.route("**/*", route)
     page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    watch = Watch(page, allowed=())
     try:
         scenario(page, *args)
     finally:
         context.close()
-    assert blocked == [], f"requests off disk were attempted: {blocked}"
-    assert errors == [], f"console errors: {errors}"
+    assert watch.foreign == [], f"requests off disk were attempted: {watch.foreign}"
+    assert watch.errors == [], f"console errors: {watch.errors}"
 
 
 #: Each result as shown: its link, label, snippet, marked words, and whether a mark is a whole word.
