@@ -68,7 +68,7 @@ def no_script_runs(browser: object, url: str) -> list[str]:
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(f"{dialog.type}: {dialog.message}"), dialog.dismiss()))
-    Watch(page)  # aborts any request to another host
+    Watch(page)  # a request to another host is never answered (browser.LAUNCH_ARGS: the dead proxy)
     page.goto(url)
     page.wait_for_timeout(50)
     count = page.locator("main a").count()
@@ -83,7 +83,7 @@ def no_script_runs(browser: object, url: str) -> list[str]:
 
 
 def fresh(page: object, url: str) -> None:
-    """Load *url*, even if a navigation started by the last click (to an aborted address) is still going."""
+    """Load *url*, even if a navigation started by the last click (to another host, refused) is still going."""
     from playwright.sync_api import Error
 
     for _ in range(3):
