@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +15,6 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-#: A port nothing listens on (TCP port 9, "discard", is not served here nor on CI's machine).
-DEAD_PORT = 9
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -24,10 +23,15 @@ LAUNCH_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    # Every request to another host goes to a proxy that is not there, and fails in the browser itself;
-    # loopback addresses never go through a proxy (Chromium's implicit bypass rules).
-    f"--proxy-server=http://127.0.0.1:{DEAD_PORT}",
 ]
+
+
+def isolated_args(dead_port: int) -> list[str]:
+    """LAUNCH_ARGS plus a proxy for every request that is not for 127.0.0.1: a loopback port bound and
+    never listened on (*dead_port*), so each such request is refused in the browser itself. Chromium's
+    implicit exceptions (localhost, the rest of 127/8, [::1], link-local addresses such as 169.254.169.254)
+    are removed (``<-loopback>``); only 127.0.0.1, where the tests serve, goes direct."""
+    return [*LAUNCH_ARGS, f"--proxy-server=http://127.0.0.1:{dead_port}", "--proxy-bypass-list=<-loopback>;127.0.0.1"]
 
 
 def require_chromium() -> None:
@@ -45,8 +49,12 @@ def browser() -> Iterator[object]:
     require_chromium()
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+    # Bound, not listening: a connection to it is refused at once (a port that merely looks free could be
+    # taken by another program meanwhile, which might hold the request instead).
+    with socket.socket() as dead, sync_playwright() as pw:
+        dead.bind(("127.0.0.1", 0))
+        args = isolated_args(dead.getsockname()[1])
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
         yield instance
         instance.close()
 
@@ -64,13 +72,14 @@ def serve(folder: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
 
 
 class Watch:
-    """Records console errors, page errors and every request that is not local.
+    """Records console errors, page errors and every request that is not local, from any page of the
+    page's context (a popup too).
 
     Requests are watched, not intercepted: interception sends each one through Playwright's driver and
     this process before the browser may go on (loading the site's 42 pages took 9.1 s so, 6.1 s watched).
-    The browser cannot reach another host anyway (LAUNCH_ARGS' dead proxy). With *allowed* empty (a page
-    opened from disk, which must work with no request at all), the page's context is also offline: every
-    request not for a file fails, loopback too.
+    The browser cannot reach another host anyway (isolated_args: the dead proxy). With *allowed* empty
+    (a page opened from disk, which must work with no request at all), the context is also offline: every
+    request that is not for a file (or a data: or blob: address) fails, to 127.0.0.1 too.
     """
 
     def __init__(self, page: object, allowed: tuple[str, ...] = ("127.0.0.1",)) -> None:
@@ -79,7 +88,7 @@ class Watch:
         self.allowed = allowed
         page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.on("request", lambda request: self._record(request.url))
+        page.context.on("request", lambda request: self._record(request.url))
         if not allowed:
             page.context.set_offline(True)
 

@@ -34,23 +34,33 @@ def popover_open(page: object) -> bool:
 def _watched(browser: object, address: str, allowed: tuple[str, ...]) -> tuple[Watch, list[tuple[str, str]], str]:
     """Open *address* under a Watch: the watch, the requests that failed (with why) and the body's colour."""
     context = browser.new_context()
-    page = context.new_page()
-    watch = Watch(page, allowed=allowed)
-    failed: list[tuple[str, str]] = []
-    page.on("requestfailed", lambda request: failed.append((request.url, request.failure)))
-    page.goto(address)
-    colour = page.evaluate("() => getComputedStyle(document.body).color")
-    context.close()
+    try:
+        page = context.new_page()
+        watch = Watch(page, allowed=allowed)
+        failed: list[tuple[str, str]] = []
+        page.on("requestfailed", lambda request: failed.append((request.url, request.failure)))
+        page.goto(address)
+        colour = page.evaluate("() => getComputedStyle(document.body).color")
+    finally:
+        context.close()
     return watch, failed, colour
 
 
 def test_the_watch_records_and_stops_requests_to_other_hosts(browser: object, tmp_path: Path) -> None:
-    """What every browser test relies on: a request to another host, by name or by address, is recorded and
-    never answered (the dead proxy); one to the loopback server goes through, except from a page on disk
-    (offline)."""
+    """What every browser test relies on: a request to another host, by name or by address, loopback and
+    link-local ones included, is recorded and never answered (the dead proxy); one to the server on
+    127.0.0.1 goes through, except from a page on disk (offline)."""
     (tmp_path / "local.css").write_text("body { color: rgb(1, 2, 3) }", encoding="utf-8")
-    foreign = ["http://example.org/far.css", "http://192.0.2.1/far.css"]
     url, server = serve(tmp_path)
+    port = url.rsplit(":", 1)[1]
+    # by name, by address, and the addresses Chromium would not send through a proxy by itself
+    foreign = [
+        "http://example.org/far.css",
+        "http://192.0.2.1/far.css",
+        f"http://localhost:{port}/local.css",
+        f"http://127.0.0.2:{port}/local.css",
+        "http://169.254.169.254/far.css",
+    ]
     local = f"{url}/local.css"
     links = "".join(f'<link rel="stylesheet" href="{href}">' for href in [*foreign, local])
     (tmp_path / "page.html").write_text(f"<!doctype html><title>t</title>{links}", encoding="utf-8")

@@ -345,6 +345,7 @@ def test_results_for_the_query_in_the_address_shift_nothing(browser: Any, site: 
             assert len(held) == 1, "the page asks for its index once"
             held.pop().continue_()
             page.wait_for_selector("#search-list li")
+            assert held == [], "and not again"
             got = page.evaluate(SHIFTS_JS)
             assert got["paint"]["items"] == 0, got  # painted before the results came
             assert got["paint"]["footer"] >= height, got
