@@ -347,7 +347,7 @@ def test_results_for_the_query_in_the_address_shift_nothing(browser: Any, site: 
             page.wait_for_selector("#search-list li")
             assert held == [], "and not again"
             got = page.evaluate(SHIFTS_JS)
-            assert got["paint"]["items"] == 0, got  # painted before the results came
+            assert got["paint"] and got["paint"]["items"] == 0, got  # painted before the results came
             assert got["paint"]["footer"] >= height, got
             assert got["shift"] == 0, got
 

@@ -68,7 +68,7 @@ def no_script_runs(browser: object, url: str) -> list[str]:
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(f"{dialog.type}: {dialog.message}"), dialog.dismiss()))
-    Watch(page)  # a request to another host is never answered (browser.LAUNCH_ARGS: the dead proxy)
+    Watch(page)  # a request to another host is never answered (browser.isolated_args: the dead proxy)
     page.goto(url)
     page.wait_for_timeout(50)
     count = page.locator("main a").count()
