@@ -8,7 +8,9 @@ every page itself, and the index is still complete.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import runpy
 import shutil
 import subprocess
@@ -125,6 +127,33 @@ def test_a_small_site_is_indexed_in_the_build_and_one_worker_per_build(
     plugin.content_written(str(pages[0]))
     assert plugin.Current.worker is None and plugin.Current.threshold == 0
     plugin.Current.collector = None
+
+
+#: Modules the indexing process has no use for, each megabytes of a process alive while Pelican writes
+#: the pages: hashlib starts OpenSSL (3.6 MB), tempfile loads random.
+NOT_IN_THE_WORKER = ("hashlib", "_hashlib", "tempfile", "random", "shutil")
+WORKER_RUN = """
+import io, json, sys
+from pathlib import Path
+from sitesearch.model import Options
+from sitesearch.worker import serve
+out, pages = Path(sys.argv[1]), sys.argv[2:]
+stdin = io.StringIO(json.dumps(["pages", pages]) + "\\n" + json.dumps(["finish"]) + "\\n")
+stdout = io.BytesIO()
+assert serve(out, Options("Site"), io.BytesIO(), io.BytesIO(), stdin, stdout) == 0
+lines = stdout.getvalue().decode().splitlines()
+assert len(lines) == len(pages) + 1 and sum(json.loads(line)[-1] is not None for line in lines[:-1]) > 10, lines
+print(json.dumps(sorted(name for name in sys.modules if name in {not_in})))
+"""
+
+
+def test_the_indexing_process_loads_only_what_indexing_needs(real_site: Path) -> None:
+    pages = [str(path) for path in html_pages(real_site)]
+    code = WORKER_RUN.replace("{not_in}", repr(set(NOT_IN_THE_WORKER)))
+    env = {**os.environ, "PYTHONPATH": str(REPO / "plugins")}
+    done = subprocess.run([sys.executable, "-c", code, str(real_site), *pages], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
 
 
 def test_a_build_with_the_worker_writes_the_same_index(site: Site, builder: Any) -> None:

@@ -33,7 +33,6 @@ which it renames, keeps naming them right.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import zlib
@@ -234,6 +233,8 @@ def shard_pattern(name: str) -> re.Pattern[str]:
 
 def shard_name(name: str, number: int, data: bytes) -> str:
     """``search-index-3.0123456789.js``: the number, then a hash of the content."""
+    import hashlib  # here: the indexing process never names a shard, and OpenSSL's start costs it megabytes
+
     stem, _, suffix = name.rpartition(".")
     return f"{stem}-{number}.{hashlib.sha256(data).hexdigest()[:10]}.{suffix}"
 
