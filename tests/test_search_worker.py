@@ -132,28 +132,34 @@ def test_a_small_site_is_indexed_in_the_build_and_one_worker_per_build(
 #: Modules the indexing process has no use for, each megabytes of a process alive while Pelican writes
 #: the pages: hashlib starts OpenSSL (3.6 MB), tempfile loads random.
 NOT_IN_THE_WORKER = ("hashlib", "_hashlib", "tempfile", "random", "shutil")
+#: The indexing process as the build starts it (``python -m sitesearch``), telling at its exit which of those
+#: modules it loaded.
 WORKER_RUN = """
-import io, json, sys
-from pathlib import Path
-from sitesearch.model import Options
-from sitesearch.worker import serve
-out, pages = Path(sys.argv[1]), sys.argv[2:]
-stdin = io.StringIO(json.dumps(["pages", pages]) + "\\n" + json.dumps(["finish"]) + "\\n")
-stdout = io.BytesIO()
-assert serve(out, Options("Site"), io.BytesIO(), io.BytesIO(), stdin, stdout) == 0
-lines = stdout.getvalue().decode().splitlines()
-assert len(lines) == len(pages) + 1 and sum(json.loads(line)[-1] is not None for line in lines[:-1]) > 10, lines
-print(json.dumps(sorted(name for name in sys.modules if name in {not_in})))
+import atexit, json, runpy, sys
+atexit.register(lambda: sys.stderr.write(json.dumps(sorted(set(sys.modules) & set(NAMES))) + chr(10)))
+sys.argv = ["sitesearch", *sys.argv[1:]]
+runpy.run_module("sitesearch", run_name="__main__", alter_sys=True)
 """
 
 
-def test_the_indexing_process_loads_only_what_indexing_needs(real_site: Path) -> None:
+def test_the_indexing_process_loads_only_what_indexing_needs(real_site: Path, tmp_path: Path) -> None:
     pages = [str(path) for path in html_pages(real_site)]
-    code = WORKER_RUN.replace("{not_in}", repr(set(NOT_IN_THE_WORKER)))
-    env = {**os.environ, "PYTHONPATH": str(REPO / "plugins")}
-    done = subprocess.run([sys.executable, "-c", code, str(real_site), *pages], capture_output=True, text=True, env=env)
+    spool, records = (tmp_path / "spool").open("w+b"), (tmp_path / "records").open("w+b")
+    with spool, records:
+        arguments = [str(real_site), "Site", "", [], spool.fileno(), records.fileno()]
+        done = subprocess.run(
+            [sys.executable, "-c", WORKER_RUN.replace("NAMES", repr(NOT_IN_THE_WORKER)), json.dumps(arguments)],
+            input=json.dumps(["pages", pages]) + "\n" + json.dumps(["finish"]) + "\n",
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO / "plugins")},
+            pass_fds=(spool.fileno(), records.fileno()),
+        )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == []
+    answered = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(answered) == len(pages) + 1 and answered[-1][0] == "end"
+    assert sum(line[-1] is not None for line in answered[:-1]) > 10  # pages indexed, their units spooled
+    assert json.loads(done.stderr.splitlines()[-1]) == []
 
 
 def test_a_build_with_the_worker_writes_the_same_index(site: Site, builder: Any) -> None:

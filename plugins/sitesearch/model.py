@@ -33,7 +33,7 @@ class Page(NamedTuple):
 
 class Options(NamedTuple):
     """Settings that shape every page's entry (a tuple, not a dataclass: the indexing process never loads
-    dataclasses, and with it inspect)."""
+    dataclasses)."""
 
     #: the site name, cut from the end of titles ("Title · Site")
     site_name: str = ""

@@ -138,13 +138,14 @@ class Handle:
         #: name (as tempfile.TemporaryFile makes it), open until stop()
         self.spool = _anonymous_file()
         try:
-            #: where the process puts a line about each page until it is asked for them (made here, so that the
-            #: process never loads tempfile, and with it random)
-            self.records = _anonymous_file()
+            # Where the process puts a line about each page until it is asked for them: made here, so that the
+            # process never loads tempfile (and with it random); this process never reads it, and lets it go
+            # as soon as the process has it.
+            records = _anonymous_file()
         except BaseException:
             self.spool.close()
             raise
-        descriptors = (self.spool.fileno(), self.records.fileno())
+        descriptors = (self.spool.fileno(), records.fileno())
         arguments = [str(output), options.site_name, options.default_description, list(options.exclude), *descriptors]
         try:
             self.process = subprocess.Popen(
@@ -158,8 +159,9 @@ class Handle:
             )
         except BaseException:
             self.spool.close()
-            self.records.close()
             raise
+        finally:
+            records.close()
         assert self.process.stdin is not None
         self.stdin = self.process.stdin
         self.waiting: list[str] = []
@@ -214,7 +216,6 @@ class Handle:
         """End the indexing process if it still runs (the build failed, or the process did), and close the spool;
         its exit code."""
         self.spool.close()
-        self.records.close()
         if self.process.poll() is None:
             self.process.kill()
         for stream in (self.stdin, self.process.stdout):

@@ -184,8 +184,9 @@ EPRINT_LINKS = {
 #: A file with more LaTeX specials than this is refused before decoding (bib.too-complex); the real
 #: exports in tests/fixtures have at most 1,500.
 MAX_LATEX_SPECIALS = 20_000
+#: What counts as a LaTeX special there: a command's backslash, a comment, a tie, math.
 LATEX_SPECIALS = ("\\", "%", "~", "$")
-LATEX_SPECIAL_RE = re.compile(r"[\\%~$]")
+LATEX_SPECIAL_RE = re.compile("[" + re.escape("".join(LATEX_SPECIALS)) + "]")
 #: A BibTeX concatenation: parts in braces, in quotes or bare string names, joined by #.
 CONCAT_RE = re.compile(
     r'\s*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|"[^"]*"|[A-Za-z][\w.:+-]*)'
